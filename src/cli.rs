@@ -1,0 +1,181 @@
+//! The `quantfusion` command line: an interactive SQL shell (datafusion-cli's, with
+//! every quantfusion function registered), non-interactive `-c` / `-f`, the function
+//! catalogue and stage materialisation.
+
+use crate::catalog::functions_batch;
+use crate::context::{engine, Engine};
+use crate::materialize::materialize;
+use clap::{Parser, Subcommand, ValueEnum};
+use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::common::{exec_datafusion_err, Result};
+use datafusion_cli::exec;
+use datafusion_cli::print_format::PrintFormat;
+use datafusion_cli::print_options::{MaxRows, PrintOptions};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "quantfusion",
+    version,
+    about = "Financial feature engineering as SQL.\n\nWith no arguments: an interactive SQL shell \
+             (\\? for help, \\q to quit, SHOW FUNCTIONS LIKE 'ema' for a function's documentation)."
+)]
+pub struct Args {
+    /// Run the given SQL statement(s), then exit. Stops at the first error.
+    #[arg(short = 'c', long = "command", num_args = 1..)]
+    pub command: Vec<String>,
+
+    /// Run the SQL statements in the given file(s), then exit. Stops at the first error.
+    #[arg(short = 'f', long = "file", num_args = 1..)]
+    pub file: Vec<PathBuf>,
+
+    /// Output format of query results.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+
+    /// Most rows to print in table format (a number, or 'inf').
+    #[arg(long, default_value = "40")]
+    pub maxrows: MaxRows,
+
+    /// Print only results (no timing lines or banners).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub subcommand: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every quantfusion function with its documentation.
+    Functions {
+        /// Only functions whose name contains this text.
+        filter: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+        format: CatalogFormat,
+    },
+    /// Run a feature stage (SQL file; the last statement a query) and write its
+    /// result as partitioned parquet, replacing the destination only when complete.
+    Materialize {
+        /// The stage's SQL file.
+        #[arg(long)]
+        sql: PathBuf,
+        /// Destination directory.
+        #[arg(long)]
+        to: PathBuf,
+        /// Partition columns, comma-separated (e.g. symbol or pair,year_month).
+        #[arg(long, value_delimiter = ',')]
+        partition_by: Vec<String>,
+    },
+}
+
+/// Formats for query results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Ndjson,
+}
+
+impl From<OutputFormat> for PrintFormat {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Table => PrintFormat::Table,
+            OutputFormat::Csv => PrintFormat::Csv,
+            OutputFormat::Tsv => PrintFormat::Tsv,
+            OutputFormat::Json => PrintFormat::Json,
+            OutputFormat::Ndjson => PrintFormat::NdJson,
+        }
+    }
+}
+
+/// Formats for the function catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Table,
+    Json,
+}
+
+/// Runs the command line. Errors are returned to `main`, which prints them on one line.
+pub async fn run(args: Args) -> Result<()> {
+    match args.subcommand {
+        Some(Command::Functions { filter, format }) => print_functions(filter.as_deref(), format),
+        Some(Command::Materialize {
+            sql,
+            to,
+            partition_by,
+        }) => {
+            let text = read_file(&sql)?;
+            let Engine { ctx, .. } = engine()?;
+            let written = materialize(&ctx, &text, &to, &partition_by).await?;
+            println!(
+                "wrote {} rows to {} ({} partitions, {} files)",
+                written.rows,
+                written.path.display(),
+                written.partitions,
+                written.files
+            );
+            Ok(())
+        }
+        None => run_sql(args).await,
+    }
+}
+
+async fn run_sql(args: Args) -> Result<()> {
+    let Engine { ctx, object_stores } = engine()?;
+    let interactive = args.command.is_empty() && args.file.is_empty();
+    let mut print_options = PrintOptions {
+        format: if interactive {
+            PrintFormat::Automatic
+        } else {
+            args.format.into()
+        },
+        // Timing lines are for people at a prompt, not for scripts reading results.
+        quiet: args.quiet || !interactive,
+        maxrows: args.maxrows,
+        color: false,
+        instrumented_registry: object_stores,
+    };
+    if interactive {
+        if !args.quiet {
+            println!(
+                "quantfusion {} (DataFusion {}) — \\? for help, \\q to quit",
+                env!("CARGO_PKG_VERSION"),
+                datafusion::DATAFUSION_VERSION
+            );
+        }
+        return exec::exec_from_repl(&ctx, &mut print_options)
+            .await
+            .map_err(|e| exec_datafusion_err!("shell: {e}"));
+    }
+    for file in &args.file {
+        let sql = read_file(file)?;
+        exec::exec_from_commands(&ctx, vec![sql], &print_options).await?;
+    }
+    if !args.command.is_empty() {
+        exec::exec_from_commands(&ctx, args.command, &print_options).await?;
+    }
+    Ok(())
+}
+
+fn read_file(path: &PathBuf) -> Result<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| exec_datafusion_err!("cannot read SQL file '{}': {e}", path.display()))
+}
+
+fn print_functions(filter: Option<&str>, format: CatalogFormat) -> Result<()> {
+    let batch = functions_batch(filter)?;
+    match format {
+        CatalogFormat::Table => println!("{}", pretty_format_batches(&[batch])?),
+        CatalogFormat::Json => {
+            let mut writer = datafusion::arrow::json::ArrayWriter::new(Vec::new());
+            writer.write(&batch)?;
+            writer.finish()?;
+            println!("{}", String::from_utf8_lossy(&writer.into_inner()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! The `quantfusion` binary: exit codes, one-line errors, output formats, catalogue.
+
+use crate::common::repo_root;
+use std::process::{Command, Output};
+
+fn quantfusion(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quantfusion"))
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("run quantfusion")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn command_prints_results_in_the_chosen_format() {
+    let o = quantfusion(&[
+        "-c",
+        "SELECT t, sma(x, 2) OVER (ORDER BY t) AS s FROM (VALUES (1, 1.0), (2, 3.0)) v(t, x)",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "t,s\n1,\n2,2.0\n");
+
+    let o = quantfusion(&["-c", "SELECT 1 AS one", "--format", "ndjson"]);
+    assert_eq!(stdout(&o).trim(), r#"{"one":1}"#);
+    let o = quantfusion(&["-c", "SELECT 1 AS one", "--format", "json"]);
+    assert_eq!(stdout(&o).trim(), r#"[{"one":1}]"#);
+    let o = quantfusion(&["-c", "SELECT 1 AS one"]);
+    assert!(stdout(&o).contains("| one |"), "{}", stdout(&o));
+}
+
+#[test]
+fn failure_is_one_line_on_stderr_and_non_zero_exit() {
+    let o = quantfusion(&[
+        "-c",
+        "SELECT ema(x, 0) OVER (ORDER BY x) FROM (VALUES (1.0)) v(x)",
+    ]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("ema: period must be an integer >= 2, got 0"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
+#[test]
+fn file_stops_at_the_first_failing_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stage.sql");
+    std::fs::write(
+        &file,
+        "-- a comment\nSELECT 1 AS first;\nSELECT sma(x) OVER (ORDER BY x) FROM (VALUES (1.0)) v(x);\nSELECT 3 AS third;\n",
+    )
+    .unwrap();
+    let o = quantfusion(&["-f", file.to_str().unwrap(), "--format", "csv"]);
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("first"));
+    assert!(!stdout(&o).contains("third"));
+    assert!(
+        stderr(&o).contains("sma: expected 2 arguments"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = quantfusion(&["-f", "no/such/stage.sql"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("cannot read SQL file 'no/such/stage.sql'"));
+}
+
+#[test]
+fn functions_lists_the_catalogue() {
+    let o = quantfusion(&["functions", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let ema = rows
+        .iter()
+        .find(|r| r["name"] == "ema")
+        .expect("ema listed");
+    assert_eq!(ema["kind"], "window");
+    assert_eq!(ema["looks_ahead"], false);
+    assert_eq!(ema["syntax"], "ema(x, period)");
+    assert!(ema["arguments"].as_str().unwrap().contains("period: "));
+    let kinds: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["aggregate", "scalar", "window"].into_iter().collect()
+    );
+
+    let o = quantfusion(&["functions", "rolling_"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("rolling_std") && !text.contains("sharpe_ratio"),
+        "{text}"
+    );
+}
+
+#[test]
+fn shell_reads_statements_from_stdin() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quantfusion"))
+        .arg("--quiet")
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"SELECT cyclical_cos(0,\n 24) AS c;\n\\q\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("1.0"), "{}", stdout(&o));
+}

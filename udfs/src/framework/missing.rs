@@ -1,0 +1,127 @@
+//! The missing-value rule, written once: a row whose arguments include a NULL or a
+//! NaN is removed, the kernel runs on the dense remaining rows, and its results are
+//! scattered back with NULL at the removed rows. Kernels write NaN for "no value"
+//! (warm-up, division by zero); any non-finite result becomes NULL here, so NaN and
+//! Inf never reach the user.
+
+use datafusion::arrow::array::{Array, Float64Array};
+use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
+use datafusion::common::Result;
+
+/// Runs `kernel` over the rows where every column is present, and returns one value
+/// per input row.
+///
+/// `kernel` receives one dense slice per column (all the same length) and an output
+/// slice of that length, pre-filled with NaN.
+pub fn compute_on_present<F>(
+    columns: &[&Float64Array],
+    num_rows: usize,
+    kernel: F,
+) -> Result<Float64Array>
+where
+    F: FnOnce(&[&[f64]], &mut [f64]) -> Result<()>,
+{
+    let present = present_rows(columns, num_rows);
+    let mut out = vec![f64::NAN; num_rows];
+    match &present {
+        // Common case: nothing missing, the kernel reads Arrow's buffers directly.
+        None => {
+            let dense: Vec<&[f64]> = columns.iter().map(|c| &c.values()[..num_rows]).collect();
+            kernel(&dense, &mut out)?;
+        }
+        Some(mask) => {
+            let gathered: Vec<Vec<f64>> = columns
+                .iter()
+                .map(|c| mask.set_indices().map(|i| c.value(i)).collect())
+                .collect();
+            let dense: Vec<&[f64]> = gathered.iter().map(Vec::as_slice).collect();
+            let mut dense_out = vec![f64::NAN; mask.count_set_bits()];
+            kernel(&dense, &mut dense_out)?;
+            for (row, value) in mask.set_indices().zip(dense_out) {
+                out[row] = value;
+            }
+        }
+    }
+    Ok(finite_or_null(out))
+}
+
+/// `None` when every row is present (no NULL, no NaN in any column); otherwise the
+/// mask of present rows.
+pub fn present_rows(columns: &[&Float64Array], num_rows: usize) -> Option<BooleanBuffer> {
+    let any_missing = columns
+        .iter()
+        .any(|c| c.null_count() > 0 || c.values()[..num_rows].iter().any(|v| v.is_nan()));
+    if !any_missing {
+        return None;
+    }
+    Some(BooleanBuffer::collect_bool(num_rows, |i| {
+        columns
+            .iter()
+            .all(|c| c.is_valid(i) && !c.value(i).is_nan())
+    }))
+}
+
+/// Wraps computed values as an Arrow array, NULL wherever a value is NaN or infinite.
+pub fn finite_or_null(values: Vec<f64>) -> Float64Array {
+    let valid = BooleanBuffer::collect_bool(values.len(), |i| values[i].is_finite());
+    let nulls = (valid.count_set_bits() < values.len()).then(|| NullBuffer::new(valid));
+    Float64Array::new(ScalarBuffer::from(values), nulls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running_sum(cols: &[&[f64]], out: &mut [f64]) -> Result<()> {
+        let mut acc = 0.0;
+        for (o, x) in out.iter_mut().zip(cols[0]) {
+            acc += x;
+            *o = acc;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn nothing_missing_uses_all_rows() {
+        let x = Float64Array::from(vec![1.0, 2.0, 3.0]);
+        let out = compute_on_present(&[&x], 3, running_sum).unwrap();
+        assert_eq!(out, Float64Array::from(vec![1.0, 3.0, 6.0]));
+    }
+
+    #[test]
+    fn null_and_nan_rows_are_skipped_and_null_in_output() {
+        let x = Float64Array::from(vec![Some(1.0), None, Some(f64::NAN), Some(4.0)]);
+        let out = compute_on_present(&[&x], 4, running_sum).unwrap();
+        assert_eq!(
+            out,
+            Float64Array::from(vec![Some(1.0), None, None, Some(5.0)])
+        );
+    }
+
+    #[test]
+    fn a_row_missing_in_any_column_is_skipped_in_all() {
+        let a = Float64Array::from(vec![Some(1.0), Some(2.0), Some(3.0)]);
+        let b = Float64Array::from(vec![Some(1.0), None, Some(1.0)]);
+        let out = compute_on_present(&[&a, &b], 3, |cols, out| {
+            assert_eq!(cols[0], &[1.0, 3.0]);
+            assert_eq!(cols[1], &[1.0, 1.0]);
+            out.copy_from_slice(cols[0]);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(out, Float64Array::from(vec![Some(1.0), None, Some(3.0)]));
+    }
+
+    #[test]
+    fn non_finite_results_become_null() {
+        let out = finite_or_null(vec![1.0, f64::INFINITY, f64::NAN, f64::NEG_INFINITY]);
+        assert_eq!(out, Float64Array::from(vec![Some(1.0), None, None, None]));
+    }
+
+    #[test]
+    fn all_missing_gives_all_null() {
+        let x = Float64Array::from(vec![None, Some(f64::NAN)]);
+        let out = compute_on_present(&[&x], 2, running_sum).unwrap();
+        assert_eq!(out.null_count(), 2);
+    }
+}

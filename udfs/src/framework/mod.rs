@@ -1,0 +1,16 @@
+//! The machinery every quantfusion function shares: argument declaration and literal
+//! parameters, the missing-value rule, documentation, and the adapters that turn a
+//! kernel over dense `&[f64]` slices into a DataFusion window, aggregate or scalar UDF.
+
+pub mod aggregate;
+pub mod docs;
+pub mod missing;
+pub mod params;
+pub mod scalar;
+pub mod window;
+
+pub use aggregate::{aggregate_udf, SeriesAggregate};
+pub use docs::{Causality, Doc, Family};
+pub use params::{Arguments, Param, ParamKind, ParamValue, Params};
+pub use scalar::{scalar_udf, SeriesScalar};
+pub use window::{window_udf, SeriesWindow};

@@ -1,0 +1,116 @@
+//! Row-wise scalar functions: `f(x, params)` computed independently on each row.
+//!
+//! Same declaration as window and aggregate functions; missing inputs give NULL.
+
+use super::docs::{self, Causality, Doc, Family};
+use super::missing::compute_on_present;
+use super::params::{Arguments, Params};
+use datafusion::arrow::array::Float64Array;
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::cast::as_float64_array;
+use datafusion::common::{plan_err, Result};
+use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
+use datafusion::logical_expr::{
+    ColumnarValue, Documentation, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
+};
+use std::fmt::Debug;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A row-wise function of numeric series and literal parameters.
+pub trait SeriesScalar: Debug + Send + Sync + 'static {
+    const NAME: &'static str;
+    const FAMILY: Family;
+    const ARGS: Arguments;
+    const DOC: Doc;
+
+    /// Fills `out[i]` from row `i` of the dense series (NaN = NULL).
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()>;
+}
+
+/// The DataFusion scalar UDF for a [`SeriesScalar`].
+#[derive(Debug)]
+pub struct SeriesScalarUdf<K> {
+    signature: Signature,
+    documentation: Documentation,
+    kernel: PhantomData<K>,
+}
+
+/// Makes the scalar UDF of `K`.
+pub fn scalar_udf<K: SeriesScalar>() -> ScalarUDF {
+    ScalarUDF::new_from_impl(SeriesScalarUdf::<K> {
+        signature: Signature::user_defined(Volatility::Immutable),
+        documentation: docs::build(K::NAME, K::FAMILY, Causality::Causal, &K::ARGS, &K::DOC),
+        kernel: PhantomData,
+    })
+}
+
+impl<K> PartialEq for SeriesScalarUdf<K> {
+    fn eq(&self, _other: &Self) -> bool {
+        true // one UDF per kernel type
+    }
+}
+impl<K> Eq for SeriesScalarUdf<K> {}
+impl<K: SeriesScalar> Hash for SeriesScalarUdf<K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        K::NAME.hash(state);
+    }
+}
+
+impl<K: SeriesScalar> ScalarUDFImpl for SeriesScalarUdf<K> {
+    fn name(&self) -> &str {
+        K::NAME
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        K::ARGS.coerce(K::NAME, arg_types)
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Float64)
+    }
+
+    /// Planning-time check of the literal parameters.
+    fn simplify(&self, args: Vec<Expr>, _info: &SimplifyContext) -> Result<ExprSimplifyResult> {
+        K::ARGS.params_from_exprs(K::NAME, &args)?;
+        Ok(ExprSimplifyResult::Original(args))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let n_series = K::ARGS.series.len();
+        let literals = args.args[n_series..]
+            .iter()
+            .zip(K::ARGS.params)
+            .map(|(a, p)| match a {
+                ColumnarValue::Scalar(v) => Ok(v.clone()),
+                ColumnarValue::Array(_) => {
+                    plan_err!("{}: {} must be a constant, not a column", K::NAME, p.name)
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let params = K::ARGS.params_from_values(K::NAME, &literals)?;
+        let arrays = args.args[..n_series]
+            .iter()
+            .map(|a| Ok(cast(&a.to_array(args.number_rows)?, &DataType::Float64)?))
+            .collect::<Result<Vec<_>>>()?;
+        let columns = arrays
+            .iter()
+            .map(|a| as_float64_array(a))
+            .collect::<Result<Vec<&Float64Array>>>()?;
+        let out = compute_on_present(&columns, args.number_rows, |series, out| {
+            K::compute(series, &params, out)
+        })?;
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+
+    fn documentation(&self) -> Option<&Documentation> {
+        Some(&self.documentation)
+    }
+}

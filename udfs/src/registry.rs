@@ -1,0 +1,118 @@
+//! The catalogue of every quantfusion function and its registration on a session.
+
+use crate::framework::{
+    aggregate_udf, scalar_udf, window_udf, Causality, Family, SeriesAggregate, SeriesScalar,
+    SeriesWindow,
+};
+use datafusion::common::Result;
+use datafusion::execution::FunctionRegistry;
+use datafusion::logical_expr::{AggregateUDF, Documentation, ScalarUDF, WindowUDF};
+use datafusion::prelude::SessionContext;
+use std::sync::Arc;
+
+/// A DataFusion UDF of any kind.
+#[derive(Debug, Clone)]
+pub enum Udf {
+    Window(Arc<WindowUDF>),
+    Aggregate(Arc<AggregateUDF>),
+    Scalar(Arc<ScalarUDF>),
+}
+
+/// One quantfusion function: its UDF and what the catalogue tells about it.
+#[derive(Debug, Clone)]
+pub struct QfFunction {
+    pub name: &'static str,
+    pub family: Family,
+    pub causality: Causality,
+    pub udf: Udf,
+}
+
+impl QfFunction {
+    /// `window`, `aggregate` or `scalar`.
+    pub fn kind(&self) -> &'static str {
+        match self.udf {
+            Udf::Window(_) => "window",
+            Udf::Aggregate(_) => "aggregate",
+            Udf::Scalar(_) => "scalar",
+        }
+    }
+
+    pub fn documentation(&self) -> Option<&Documentation> {
+        match &self.udf {
+            Udf::Window(f) => f.documentation(),
+            Udf::Aggregate(f) => f.documentation(),
+            Udf::Scalar(f) => f.documentation(),
+        }
+    }
+}
+
+pub(crate) fn window<K: SeriesWindow>() -> QfFunction {
+    QfFunction {
+        name: K::NAME,
+        family: K::FAMILY,
+        causality: K::CAUSALITY,
+        udf: Udf::Window(Arc::new(window_udf::<K>())),
+    }
+}
+
+pub(crate) fn aggregate<K: SeriesAggregate>() -> QfFunction {
+    QfFunction {
+        name: K::NAME,
+        family: K::FAMILY,
+        causality: K::CAUSALITY,
+        udf: Udf::Aggregate(Arc::new(aggregate_udf::<K>())),
+    }
+}
+
+pub(crate) fn scalar<K: SeriesScalar>() -> QfFunction {
+    QfFunction {
+        name: K::NAME,
+        family: K::FAMILY,
+        causality: Causality::Causal,
+        udf: Udf::Scalar(Arc::new(scalar_udf::<K>())),
+    }
+}
+
+/// Every quantfusion function, sorted by name.
+pub fn all_functions() -> Vec<QfFunction> {
+    let mut all = [
+        crate::technical::functions(),
+        crate::returns::functions(),
+        crate::rolling::functions(),
+        crate::risk::functions(),
+        crate::time::functions(),
+    ]
+    .concat();
+    all.sort_by_key(|f| f.name);
+    all
+}
+
+/// Registers every quantfusion function on a session.
+pub fn register_all(ctx: &SessionContext) {
+    for f in all_functions() {
+        match f.udf {
+            Udf::Window(u) => ctx.register_udwf(Arc::unwrap_or_clone(u)),
+            Udf::Aggregate(u) => ctx.register_udaf(Arc::unwrap_or_clone(u)),
+            Udf::Scalar(u) => ctx.register_udf(Arc::unwrap_or_clone(u)),
+        }
+    }
+}
+
+/// Registers every quantfusion function on any registry (a `SessionState`, a
+/// distributed executor's registry).
+pub fn register_all_in(registry: &mut dyn FunctionRegistry) -> Result<()> {
+    for f in all_functions() {
+        match f.udf {
+            Udf::Window(u) => {
+                registry.register_udwf(u)?;
+            }
+            Udf::Aggregate(u) => {
+                registry.register_udaf(u)?;
+            }
+            Udf::Scalar(u) => {
+                registry.register_udf(u)?;
+            }
+        }
+    }
+    Ok(())
+}

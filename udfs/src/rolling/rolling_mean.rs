@@ -1,0 +1,32 @@
+//! `rolling_mean(x, n)`: mean of the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Param, ParamKind, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_mean;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingMean;
+
+impl SeriesWindow for RollingMean {
+    const NAME: &'static str = "rolling_mean";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Numeric series.")],
+        params: &[Param::required(
+            "n",
+            ParamKind::int_at_least(1),
+            "Window length in rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Mean of the last n rows (pandas rolling(n, min_periods=n).mean()). \
+                      The first n-1 rows are NULL.",
+        example:
+            "SELECT ts, rolling_mean(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_mean(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,48 @@
+//! `rolling_std(x, n [, ddof])`: sample standard deviation of the last `n` rows.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::rolling::rolling_std;
+use datafusion::common::{plan_err, Result};
+
+#[derive(Debug)]
+pub struct RollingStd;
+
+impl SeriesWindow for RollingStd {
+    const NAME: &'static str = "rolling_std";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Numeric series.")],
+        params: &[
+            Param::required("n", ParamKind::int_at_least(1), "Window length in rows."),
+            Param::optional(
+                "ddof",
+                ParamKind::int_at_least(0),
+                ParamValue::Int(1),
+                "Delta degrees of freedom: the divisor is n - ddof.",
+            ),
+        ],
+    };
+    const DOC: Doc = Doc {
+        description: "Standard deviation of the last n rows (pandas rolling(n, min_periods=n)\
+                      .std(ddof)), sample (ddof = 1) by default. The first n-1 rows are NULL.",
+        example:
+            "SELECT ts, rolling_std(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn validate(params: &Params) -> Result<()> {
+        let (n, ddof) = (params.usize(0), params.usize(1));
+        if ddof >= n {
+            return plan_err!(
+                "rolling_std: ddof must be smaller than n, got n = {n}, ddof = {ddof}"
+            );
+        }
+        Ok(())
+    }
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_std(series[0], params.usize(0), params.usize(1), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,31 @@
+//! `sma(x, period)`: TA-Lib's simple moving average.
+
+use crate::framework::{Arguments, Doc, Family, Param, ParamKind, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_mean;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Sma;
+
+impl SeriesWindow for Sma {
+    const NAME: &'static str = "sma";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[Param::required(
+            "period",
+            ParamKind::int_at_least(2),
+            "Number of rows averaged.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Simple moving average of the last `period` rows (TA-Lib SMA). \
+                      The first period-1 rows are NULL.",
+        example: "SELECT ts, sma(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_mean(series[0], params.usize(0), out);
+        Ok(())
+    }
+}
