@@ -27,6 +27,12 @@ pub fn engine() -> Result<Engine> {
     if std::env::var_os("DATAFUSION_EXPLAIN_FORMAT").is_none() {
         options.explain.format = ExplainFormat::Tree;
     }
+    // Feature stages read parquet already sorted by (key, ts): keep that order through
+    // repartitioning instead of sorting again (measured: 0.81 s -> 0.55 s for an EMA
+    // over 10M sorted rows).
+    if std::env::var_os("DATAFUSION_OPTIMIZER_PREFER_EXISTING_SORT").is_none() {
+        options.optimizer.prefer_existing_sort = true;
+    }
     if std::env::var_os("DATAFUSION_FORMAT_NULL").is_none() {
         options.format.null = String::from("NULL");
     }
