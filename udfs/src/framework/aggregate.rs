@@ -6,7 +6,8 @@
 //! one place, from the whole sample), merges partial groups, and validates literal
 //! parameters at planning.
 
-use super::docs::{self, Causality, Doc, Family};
+use super::adapter::KernelUdf;
+use super::docs::{Causality, Doc, Family};
 use super::missing::present_rows;
 use super::params::{Arguments, Params};
 use datafusion::arrow::array::{Array, ArrayRef, Float64Array};
@@ -19,10 +20,9 @@ use datafusion::logical_expr::function::{
     AccumulatorArgs, AggregateFunctionSimplification, StateFieldsArgs,
 };
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Documentation, Expr, Signature, Volatility,
+    Accumulator, AggregateUDF, AggregateUDFImpl, Documentation, Expr, Signature,
 };
 use std::fmt::Debug;
-use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -39,40 +39,22 @@ pub trait SeriesAggregate: Debug + Send + Sync + 'static {
     fn evaluate(series: &[&[f64]], params: &Params) -> Result<Option<f64>>;
 }
 
-/// The DataFusion aggregate UDF for a [`SeriesAggregate`].
-#[derive(Debug)]
-pub struct SeriesAggregateUdf<K> {
-    signature: Signature,
-    documentation: Documentation,
-    kernel: PhantomData<K>,
-}
-
-/// Makes the aggregate UDF of `K`.
+/// Makes the DataFusion UDF of `K`.
 pub fn aggregate_udf<K: SeriesAggregate>() -> AggregateUDF {
-    AggregateUDF::new_from_impl(SeriesAggregateUdf::<K> {
-        signature: Signature::user_defined(Volatility::Immutable),
-        documentation: docs::build(K::NAME, K::FAMILY, K::CAUSALITY, &K::ARGS, &K::DOC),
-        kernel: PhantomData,
-    })
-}
-
-impl<K> PartialEq for SeriesAggregateUdf<K> {
-    fn eq(&self, _other: &Self) -> bool {
-        true // one UDF per kernel type
-    }
-}
-impl<K> Eq for SeriesAggregateUdf<K> {}
-impl<K: SeriesAggregate> Hash for SeriesAggregateUdf<K> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        K::NAME.hash(state);
-    }
+    AggregateUDF::new_from_impl(KernelUdf::<K>::new(
+        K::NAME,
+        K::FAMILY,
+        K::CAUSALITY,
+        &K::ARGS,
+        &K::DOC,
+    ))
 }
 
 fn list_of_f64() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true)))
 }
 
-impl<K: SeriesAggregate> AggregateUDFImpl for SeriesAggregateUdf<K> {
+impl<K: SeriesAggregate> AggregateUDFImpl for KernelUdf<K> {
     fn name(&self) -> &str {
         K::NAME
     }

@@ -2,6 +2,7 @@
 //! parameters, the missing-value rule, documentation, and the adapters that turn a
 //! kernel over dense `&[f64]` slices into a DataFusion window, aggregate or scalar UDF.
 
+pub mod adapter;
 pub mod aggregate;
 pub mod docs;
 pub mod missing;

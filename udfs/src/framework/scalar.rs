@@ -2,7 +2,8 @@
 //!
 //! Same declaration as window and aggregate functions; missing inputs give NULL.
 
-use super::docs::{self, Causality, Doc, Family};
+use super::adapter::KernelUdf;
+use super::docs::{Causality, Doc, Family};
 use super::missing::compute_on_present;
 use super::params::{Arguments, Params};
 use datafusion::arrow::array::Float64Array;
@@ -13,11 +14,8 @@ use datafusion::common::{plan_err, Result};
 use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
 use datafusion::logical_expr::{
     ColumnarValue, Documentation, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
-    Volatility,
 };
 use std::fmt::Debug;
-use std::hash::{Hash, Hasher};
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// A row-wise function of numeric series and literal parameters.
@@ -31,36 +29,18 @@ pub trait SeriesScalar: Debug + Send + Sync + 'static {
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()>;
 }
 
-/// The DataFusion scalar UDF for a [`SeriesScalar`].
-#[derive(Debug)]
-pub struct SeriesScalarUdf<K> {
-    signature: Signature,
-    documentation: Documentation,
-    kernel: PhantomData<K>,
-}
-
-/// Makes the scalar UDF of `K`.
+/// Makes the DataFusion UDF of `K`.
 pub fn scalar_udf<K: SeriesScalar>() -> ScalarUDF {
-    ScalarUDF::new_from_impl(SeriesScalarUdf::<K> {
-        signature: Signature::user_defined(Volatility::Immutable),
-        documentation: docs::build(K::NAME, K::FAMILY, Causality::Causal, &K::ARGS, &K::DOC),
-        kernel: PhantomData,
-    })
+    ScalarUDF::new_from_impl(KernelUdf::<K>::new(
+        K::NAME,
+        K::FAMILY,
+        Causality::Causal,
+        &K::ARGS,
+        &K::DOC,
+    ))
 }
 
-impl<K> PartialEq for SeriesScalarUdf<K> {
-    fn eq(&self, _other: &Self) -> bool {
-        true // one UDF per kernel type
-    }
-}
-impl<K> Eq for SeriesScalarUdf<K> {}
-impl<K: SeriesScalar> Hash for SeriesScalarUdf<K> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        K::NAME.hash(state);
-    }
-}
-
-impl<K: SeriesScalar> ScalarUDFImpl for SeriesScalarUdf<K> {
+impl<K: SeriesScalar> ScalarUDFImpl for KernelUdf<K> {
     fn name(&self) -> &str {
         K::NAME
     }

@@ -6,7 +6,8 @@
 //! literal parameters validated at planning, the ORDER BY requirement, missing-value
 //! skipping and conversion to Arrow.
 
-use super::docs::{self, Causality, Doc, Family};
+use super::adapter::KernelUdf;
+use super::docs::{Causality, Doc, Family};
 use super::missing::compute_on_present;
 use super::params::{Arguments, Params};
 use datafusion::arrow::array::{ArrayRef, Float64Array};
@@ -18,11 +19,10 @@ use datafusion::logical_expr::function::{
     ExpressionArgs, PartitionEvaluatorArgs, WindowFunctionSimplification, WindowUDFFieldArgs,
 };
 use datafusion::logical_expr::{
-    Documentation, Expr, PartitionEvaluator, Signature, Volatility, WindowUDF, WindowUDFImpl,
+    Documentation, Expr, PartitionEvaluator, Signature, WindowUDF, WindowUDFImpl,
 };
 use datafusion::physical_expr::PhysicalExpr;
 use std::fmt::Debug;
-use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -45,36 +45,18 @@ pub trait SeriesWindow: Debug + Send + Sync + 'static {
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()>;
 }
 
-/// The DataFusion window UDF for a [`SeriesWindow`].
-#[derive(Debug)]
-pub struct SeriesWindowUdf<K> {
-    signature: Signature,
-    documentation: Documentation,
-    kernel: PhantomData<K>,
-}
-
-/// Makes the window UDF of `K`.
+/// Makes the DataFusion UDF of `K`.
 pub fn window_udf<K: SeriesWindow>() -> WindowUDF {
-    WindowUDF::new_from_impl(SeriesWindowUdf::<K> {
-        signature: Signature::user_defined(Volatility::Immutable),
-        documentation: docs::build(K::NAME, K::FAMILY, K::CAUSALITY, &K::ARGS, &K::DOC),
-        kernel: PhantomData,
-    })
+    WindowUDF::new_from_impl(KernelUdf::<K>::new(
+        K::NAME,
+        K::FAMILY,
+        K::CAUSALITY,
+        &K::ARGS,
+        &K::DOC,
+    ))
 }
 
-impl<K> PartialEq for SeriesWindowUdf<K> {
-    fn eq(&self, _other: &Self) -> bool {
-        true // one UDF per kernel type
-    }
-}
-impl<K> Eq for SeriesWindowUdf<K> {}
-impl<K: SeriesWindow> Hash for SeriesWindowUdf<K> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        K::NAME.hash(state);
-    }
-}
-
-impl<K: SeriesWindow> WindowUDFImpl for SeriesWindowUdf<K> {
+impl<K: SeriesWindow> WindowUDFImpl for KernelUdf<K> {
     fn name(&self) -> &str {
         K::NAME
     }
