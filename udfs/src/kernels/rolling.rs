@@ -136,6 +136,29 @@ mod tests {
         assert_eq!(rows, x.len() + 1 - n);
     }
 
+    /// Ten million rows near 1e5 moving by 1e-3: raw power sums would keep no correct
+    /// digit of the variance; the re-anchored sums must not drift along the series.
+    #[test]
+    fn long_offset_series_stays_accurate() {
+        let n = 50;
+        let x = walk(10_000_000, 1e5, 1e-3, 7);
+        let mut checked = 0;
+        let mut worst = 0.0f64;
+        for_each_window_moments(&x, n, |row, mean, m2| {
+            if row % 997 == 0 || row + 3 >= x.len() {
+                let (em, e2) = mean_and_m2(&x[row + 1 - n..=row]).unwrap();
+                assert!((mean - em).abs() <= 1e-15 * em.abs(), "row {row}");
+                worst = worst.max((m2 - e2).abs() / e2);
+                checked += 1;
+            }
+        });
+        assert!(checked > 10_000);
+        assert!(
+            worst <= 1e-9,
+            "worst relative error of the variance: {worst:e}"
+        );
+    }
+
     #[test]
     fn flat_window_has_exactly_zero_variance() {
         let x = [1.0, 2.0, 0.1, 0.1, 0.1, 0.1, 5.0];
