@@ -97,6 +97,27 @@ async fn integer_and_decimal_inputs_are_coerced() {
 }
 
 #[tokio::test]
+async fn pairwise_functions_skip_rows_missing_in_either_argument() {
+    let ctx = session();
+    let v = column(
+        &ctx,
+        "SELECT rolling_corr(x, y, 2) OVER (ORDER BY t) FROM \
+         (VALUES (1, 1.0, 2.0), (2, 2.0, NULL), (3, 3.0, 6.0), (4, 'NaN', 1.0), (5, 5.0, 4.0)) v(t, x, y)",
+    )
+    .await
+    .unwrap();
+    // present pairs: (1, 2), (3, 6), (5, 4): corr of the last two windows is +1 then -1
+    assert_eq!(v, vec![None, None, Some(1.0), None, Some(-1.0)]);
+    let v = column(
+        &ctx,
+        "SELECT rolling_beta(y, x, 2) OVER (ORDER BY t) FROM (VALUES (1, 1.0, 5.0), (2, 1.0, 7.0)) v(t, x, y)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(v, vec![None, None], "a flat x has no slope");
+}
+
+#[tokio::test]
 async fn partition_shorter_than_lookback_is_all_null() {
     assert!(window_values("sma(close, 10)")
         .await
@@ -204,6 +225,14 @@ async fn cyclical_encodings() {
 #[case::negative_periods(
     "sharpe_ratio(close, -1)",
     "sharpe_ratio: periods must be a number > 0, got -1"
+)]
+#[case::kurt_window_too_short(
+    "rolling_kurt(close, 3) OVER (ORDER BY ts)",
+    "rolling_kurt: n must be an integer >= 4, got 3"
+)]
+#[case::corr_missing_series(
+    "rolling_corr(close, 20) OVER (ORDER BY ts)",
+    "rolling_corr: expected 3 arguments, rolling_corr(x, y, n), got 2"
 )]
 #[case::scalar_zero_period(
     "cyclical_sin(close, 0)",

@@ -14,6 +14,24 @@ pub fn pct_return(x: &[f64], out: &mut [f64]) {
     }
 }
 
+/// Realised volatility: `sqrt` of the sum of the last `n` squared log returns (not
+/// annualised, not demeaned). Needs `n + 1` prices, so the first `n` rows stay NaN.
+pub fn realized_vol(x: &[f64], n: usize, out: &mut [f64]) {
+    if x.len() < 2 {
+        return;
+    }
+    let squared: Vec<f64> = x.windows(2).map(|w| (w[1] / w[0]).ln().powi(2)).collect();
+    // squared[j] is the return ending at row j + 1
+    super::rolling::rolling_sum(&squared, n, &mut out[1..]);
+    for v in &mut out[1..] {
+        // rounding can leave a tiny negative sum; NaN (warm-up) stays NaN
+        if *v < 0.0 {
+            *v = 0.0;
+        }
+        *v = v.sqrt();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +53,15 @@ mod tests {
         let mut pr = vec![f64::NAN; 2];
         pct_return(&[0.0, 1.0], &mut pr);
         assert!(!pr[1].is_finite());
+    }
+
+    #[test]
+    fn realized_vol_of_constant_growth() {
+        let x = [1.0, 2.0, 4.0, 8.0];
+        let mut out = vec![f64::NAN; 4];
+        realized_vol(&x, 2, &mut out);
+        assert!(out[..2].iter().all(|v| v.is_nan()));
+        let expected = (2.0 * 2f64.ln().powi(2)).sqrt();
+        assert!((out[2] - expected).abs() < 1e-15 && (out[3] - expected).abs() < 1e-15);
     }
 }

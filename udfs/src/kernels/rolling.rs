@@ -1,19 +1,25 @@
 //! Fixed-width rolling windows (pandas `rolling(n, min_periods=n)`).
 //!
-//! Moments use shifted running sums re-anchored every `n` rows: at each anchor row
-//! the window's mean is computed exactly (two-pass) and becomes the shift `K`; the
-//! next `n - 1` rows slide the sums of `x - K` and `(x - K)^2` in O(1). Because `K`
+//! Moments use shifted running power sums re-anchored every `n` rows: at each anchor
+//! row the window's mean is computed exactly (two-pass) and becomes the shift `K`;
+//! the next `n - 1` rows slide the sums of `(x - K)^p` in O(1). Because `K`
 //! stays within one window's drift of the data, the variance never suffers the
 //! catastrophic cancellation of raw power sums (prices near 1e5 moving by 1e-3), and
 //! because the sums are rebuilt every `n` rows, rounding cannot accumulate along a
 //! long series. Amortised cost: about three reads of each value, whatever `n`.
 
-/// Calls `emit(row, mean, m2)` for every row whose window of `n` values ending there
-/// is full: `m2` is the window's sum of squared deviations from its mean.
+/// Calls `emit(row, shift, sums)` for every row whose window of `n` values ending
+/// there is full, where `sums[p - 1]` is the window's sum of `(x - shift)^p`.
 ///
-/// A window of identical values reports exactly that value and an `m2` of exactly 0,
-/// so ratios over a flat window are recognised as undefined rather than noise.
-pub fn for_each_window_moments(x: &[f64], n: usize, mut emit: impl FnMut(usize, f64, f64)) {
+/// `shift` is the exact mean of the window at the last re-anchoring, at most `n - 1`
+/// rows earlier. A window of identical values is reported with `shift` equal to that
+/// value and all sums exactly 0, so ratios over a flat window are recognised as
+/// undefined rather than noise.
+pub fn for_each_window_power_sums<const P: usize>(
+    x: &[f64],
+    n: usize,
+    mut emit: impl FnMut(usize, f64, &[f64; P]),
+) {
     if n == 0 || x.len() < n {
         return;
     }
@@ -28,20 +34,15 @@ pub fn for_each_window_moments(x: &[f64], n: usize, mut emit: impl FnMut(usize, 
         let window = &x[anchor_row + 1 - n..=anchor_row];
         let rough = window.iter().sum::<f64>() / nf;
         let shift = rough + window.iter().map(|v| v - rough).sum::<f64>() / nf;
-        let mut s1 = 0.0;
-        let mut s2 = 0.0;
+        let mut sums = [0.0; P];
         for v in window {
-            let d = v - shift;
-            s1 += d;
-            s2 += d * d;
+            add_powers(&mut sums, v - shift, 1.0);
         }
         let block_end = (anchor_row + n).min(x.len());
         for row in anchor_row..block_end {
             if row > anchor_row {
-                let added = x[row] - shift;
-                let removed = x[row - n] - shift;
-                s1 += added - removed;
-                s2 += (added - removed) * (added + removed);
+                add_powers(&mut sums, x[row] - shift, 1.0);
+                add_powers(&mut sums, x[row - n] - shift, -1.0);
             }
             if row >= n {
                 equal_run = if x[row] == x[row - 1] {
@@ -51,14 +52,54 @@ pub fn for_each_window_moments(x: &[f64], n: usize, mut emit: impl FnMut(usize, 
                 };
             }
             if equal_run >= n {
-                emit(row, x[row], 0.0);
+                emit(row, x[row], &[0.0; P]);
             } else {
-                let mean = shift + s1 / nf;
-                emit(row, mean, (s2 - s1 * s1 / nf).max(0.0));
+                emit(row, shift, &sums);
             }
         }
         anchor_row = block_end;
     }
+}
+
+/// Adds `sign * d^p` to `sums[p - 1]` for p = 1..=P.
+#[inline(always)]
+fn add_powers<const P: usize>(sums: &mut [f64; P], d: f64, sign: f64) {
+    let mut power = sign;
+    for s in sums.iter_mut() {
+        power *= d;
+        *s += power;
+    }
+}
+
+/// Calls `emit(row, mean, m2)` for every full window of `n` rows: `m2` is the
+/// window's sum of squared deviations from its mean (exactly 0 on a flat window).
+pub fn for_each_window_moments(x: &[f64], n: usize, mut emit: impl FnMut(usize, f64, f64)) {
+    let nf = n as f64;
+    for_each_window_power_sums::<2>(x, n, |row, shift, &[s1, s2]| {
+        emit(row, shift + s1 / nf, (s2 - s1 * s1 / nf).max(0.0));
+    });
+}
+
+/// Central moment sums of a full window: `(mean, m2, m3, m4)` with `mk` the sum of
+/// `(x - mean)^k`.
+///
+/// Converted from the shifted power sums: the shift is within one window's drift of
+/// the mean, so the conversion cancels at most a few bits, and the shifted values
+/// themselves are exact differences of nearby numbers. (A rounded mean near 1e5 used
+/// as the centre would cost ~1e-8 relative in the third and fourth moments.)
+pub fn for_each_window_central_moments(
+    x: &[f64],
+    n: usize,
+    mut emit: impl FnMut(usize, f64, f64, f64, f64),
+) {
+    let nf = n as f64;
+    for_each_window_power_sums::<4>(x, n, |row, shift, &[s1, s2, s3, s4]| {
+        let m = s1 / nf;
+        let m2 = (s2 - s1 * m).max(0.0);
+        let m3 = s3 - 3.0 * m * s2 + 2.0 * nf * m * m * m;
+        let m4 = s4 - 4.0 * m * s3 + 6.0 * m * m * s2 - 3.0 * nf * m * m * m * m;
+        emit(row, shift + m, m2, m3, m4);
+    });
 }
 
 /// Rolling mean over `n` rows.
@@ -80,6 +121,204 @@ pub fn rolling_std(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
     rolling_var(x, n, ddof, out);
     for v in out.iter_mut() {
         *v = v.sqrt();
+    }
+}
+
+/// Rolling sum over `n` rows.
+pub fn rolling_sum(x: &[f64], n: usize, out: &mut [f64]) {
+    let nf = n as f64;
+    for_each_window_power_sums::<1>(x, n, |row, shift, &[s1]| out[row] = nf * shift + s1);
+}
+
+/// `(x - rolling mean) / rolling std (ddof 1)` of the current row; NaN on a flat window.
+///
+/// The deviation is taken from the shifted sums, `(x - shift) - s1 / n`, never as
+/// `x - mean`: a mean near 1e5 rounded to f64 would cost ~1e-8 of a 1e-3 deviation.
+pub fn rolling_zscore(x: &[f64], n: usize, out: &mut [f64]) {
+    if n < 2 {
+        return;
+    }
+    let nf = n as f64;
+    for_each_window_power_sums::<2>(x, n, |row, shift, &[s1, s2]| {
+        let m2 = s2 - s1 * s1 / nf;
+        out[row] = if m2 > 0.0 {
+            ((x[row] - shift) - s1 / nf) / (m2 / (nf - 1.0)).sqrt()
+        } else {
+            f64::NAN
+        };
+    });
+}
+
+/// pandas' rolling skew: the adjusted Fisher-Pearson coefficient
+/// `sqrt(n (n-1)) / (n-2) * (m3/n) / (m2/n)^1.5`; NaN on a flat window.
+pub fn rolling_skew(x: &[f64], n: usize, out: &mut [f64]) {
+    if n < 3 {
+        return;
+    }
+    let nf = n as f64;
+    let adjust = (nf * (nf - 1.0)).sqrt() / (nf - 2.0);
+    for_each_window_central_moments(x, n, |row, _, m2, m3, _| {
+        out[row] = if m2 > 0.0 {
+            adjust * (m3 / nf) / (m2 / nf).powf(1.5)
+        } else {
+            f64::NAN
+        };
+    });
+}
+
+/// pandas' rolling kurtosis: bias-corrected excess kurtosis (Excel's KURT)
+/// `n (n+1) (n-1) m4 / ((n-2)(n-3) m2^2) - 3 (n-1)^2 / ((n-2)(n-3))`; NaN on a flat window.
+pub fn rolling_kurt(x: &[f64], n: usize, out: &mut [f64]) {
+    if n < 4 {
+        return;
+    }
+    let nf = n as f64;
+    let a = nf * (nf + 1.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0));
+    let b = 3.0 * (nf - 1.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0));
+    for_each_window_central_moments(x, n, |row, _, m2, _, m4| {
+        out[row] = if m2 > 0.0 {
+            a * m4 / (m2 * m2) - b
+        } else {
+            f64::NAN
+        };
+    });
+}
+
+/// Calls `emit(row, mean_x, mean_y, m2x, m2y, cxy)` for every full window of `n`
+/// paired rows: sums of squared deviations and of cross products about the means.
+///
+/// Same re-anchoring as [`for_each_window_power_sums`], for both series at once; a
+/// flat window of either series has its `m2` and `cxy` exactly 0.
+pub fn for_each_window_comoments(
+    x: &[f64],
+    y: &[f64],
+    n: usize,
+    mut emit: impl FnMut(usize, f64, f64, f64, f64, f64),
+) {
+    let len = x.len().min(y.len());
+    if n == 0 || len < n {
+        return;
+    }
+    let nf = n as f64;
+    let exact_mean = |w: &[f64]| {
+        let rough = w.iter().sum::<f64>() / nf;
+        rough + w.iter().map(|v| v - rough).sum::<f64>() / nf
+    };
+    let run_start = |v: &[f64]| {
+        v[..n]
+            .windows(2)
+            .fold(1, |r, w| if w[1] == w[0] { r + 1 } else { 1 })
+    };
+    let (mut run_x, mut run_y) = (run_start(x), run_start(y));
+    let mut anchor_row = n - 1;
+    while anchor_row < len {
+        let start = anchor_row + 1 - n;
+        let (kx, ky) = (
+            exact_mean(&x[start..=anchor_row]),
+            exact_mean(&y[start..=anchor_row]),
+        );
+        // [sx, sy, sxx, syy, sxy] of the shifted values
+        let mut s = [0.0f64; 5];
+        let update = |s: &mut [f64; 5], i: usize, sign: f64| {
+            let (dx, dy) = (x[i] - kx, y[i] - ky);
+            s[0] += sign * dx;
+            s[1] += sign * dy;
+            s[2] += sign * dx * dx;
+            s[3] += sign * dy * dy;
+            s[4] += sign * dx * dy;
+        };
+        for i in start..=anchor_row {
+            update(&mut s, i, 1.0);
+        }
+        let block_end = (anchor_row + n).min(len);
+        for row in anchor_row..block_end {
+            if row > anchor_row {
+                update(&mut s, row, 1.0);
+                update(&mut s, row - n, -1.0);
+            }
+            if row >= n {
+                run_x = if x[row] == x[row - 1] { run_x + 1 } else { 1 };
+                run_y = if y[row] == y[row - 1] { run_y + 1 } else { 1 };
+            }
+            let (flat_x, flat_y) = (run_x >= n, run_y >= n);
+            let mean_x = if flat_x { x[row] } else { kx + s[0] / nf };
+            let mean_y = if flat_y { y[row] } else { ky + s[1] / nf };
+            let m2x = if flat_x {
+                0.0
+            } else {
+                (s[2] - s[0] * s[0] / nf).max(0.0)
+            };
+            let m2y = if flat_y {
+                0.0
+            } else {
+                (s[3] - s[1] * s[1] / nf).max(0.0)
+            };
+            let cxy = if flat_x || flat_y {
+                0.0
+            } else {
+                s[4] - s[0] * s[1] / nf
+            };
+            emit(row, mean_x, mean_y, m2x, m2y, cxy);
+        }
+        anchor_row = block_end;
+    }
+}
+
+/// Rolling sample covariance (ddof 1) of paired rows.
+pub fn rolling_cov(x: &[f64], y: &[f64], n: usize, out: &mut [f64]) {
+    if n < 2 {
+        return;
+    }
+    let denom = (n - 1) as f64;
+    for_each_window_comoments(x, y, n, |row, _, _, _, _, cxy| out[row] = cxy / denom);
+}
+
+/// Rolling Pearson correlation; NaN when either window is flat.
+pub fn rolling_corr(x: &[f64], y: &[f64], n: usize, out: &mut [f64]) {
+    for_each_window_comoments(x, y, n, |row, _, _, m2x, m2y, cxy| {
+        out[row] = if m2x > 0.0 && m2y > 0.0 {
+            cxy / (m2x * m2y).sqrt()
+        } else {
+            f64::NAN
+        };
+    });
+}
+
+/// Rolling regression slope of `y` on `x`: `cov(y, x) / var(x)`; NaN when `x` is flat.
+pub fn rolling_beta(y: &[f64], x: &[f64], n: usize, out: &mut [f64]) {
+    for_each_window_comoments(x, y, n, |row, _, _, m2x, _, cxy| {
+        out[row] = if m2x > 0.0 { cxy / m2x } else { f64::NAN };
+    });
+}
+
+/// Rolling minimum over `n` rows (monotonic deque: each index enters and leaves once).
+pub fn rolling_min(x: &[f64], n: usize, out: &mut [f64]) {
+    rolling_extreme(x, n, out, |candidate, kept| candidate <= kept);
+}
+
+/// Rolling maximum over `n` rows (monotonic deque).
+pub fn rolling_max(x: &[f64], n: usize, out: &mut [f64]) {
+    rolling_extreme(x, n, out, |candidate, kept| candidate >= kept);
+}
+
+/// Keeps the indices of the window whose values could still become its extreme;
+/// `dominates(new, old)` says when a new value makes an older one irrelevant.
+fn rolling_extreme(x: &[f64], n: usize, out: &mut [f64], dominates: impl Fn(f64, f64) -> bool) {
+    if n == 0 {
+        return;
+    }
+    let mut deque = std::collections::VecDeque::with_capacity(n.min(x.len()));
+    for (i, &v) in x.iter().enumerate() {
+        while deque.back().is_some_and(|&j: &usize| dominates(v, x[j])) {
+            deque.pop_back();
+        }
+        deque.push_back(i);
+        if deque.front().is_some_and(|&j| j + n <= i) {
+            deque.pop_front();
+        }
+        if i + 1 >= n {
+            out[i] = x[deque[0]];
+        }
     }
 }
 
@@ -187,5 +426,91 @@ mod tests {
         assert_eq!(&mean[1..], &[1.5, 2.5, 3.5, 5.0]);
         assert!((std[4] - (7.0f64 / 3.0).sqrt()).abs() < 1e-15);
         assert_eq!(std[2], 1.0);
+    }
+
+    /// Two-pass reference of pandas' skew and kurtosis for one window.
+    /// The window is first shifted by one of its own values (exact differences), so
+    /// the centre is not limited by a rounded mean near 1e5.
+    fn reference_skew_kurt(w: &[f64]) -> (f64, f64) {
+        let n = w.len() as f64;
+        let d: Vec<f64> = w.iter().map(|v| v - w[0]).collect();
+        let (mean, m2) = mean_and_m2(&d).unwrap();
+        let m3: f64 = d.iter().map(|v| (v - mean).powi(3)).sum();
+        let m4: f64 = d.iter().map(|v| (v - mean).powi(4)).sum();
+        let skew = (n * (n - 1.0)).sqrt() / (n - 2.0) * (m3 / n) / (m2 / n).powf(1.5);
+        let kurt = n * (n + 1.0) * (n - 1.0) * m4 / ((n - 2.0) * (n - 3.0) * m2 * m2)
+            - 3.0 * (n - 1.0).powi(2) / ((n - 2.0) * (n - 3.0));
+        (skew, kurt)
+    }
+
+    #[rstest]
+    #[case(4)]
+    #[case(20)]
+    #[case(250)]
+    fn higher_moments_match_two_pass_under_offset(#[case] n: usize) {
+        let x = walk(3000, 1e5, 1e-3, 11 + n as u64);
+        let mut skew = vec![f64::NAN; x.len()];
+        let mut kurt = vec![f64::NAN; x.len()];
+        rolling_skew(&x, n, &mut skew);
+        rolling_kurt(&x, n, &mut kurt);
+        for row in n - 1..x.len() {
+            let (es, ek) = reference_skew_kurt(&x[row + 1 - n..=row]);
+            assert!(
+                (skew[row] - es).abs() <= 1e-8 * (1.0 + es.abs()),
+                "row {row}: {} vs {es}",
+                skew[row]
+            );
+            assert!(
+                (kurt[row] - ek).abs() <= 1e-7 * (1.0 + ek.abs()),
+                "row {row}: {} vs {ek}",
+                kurt[row]
+            );
+        }
+    }
+
+    #[test]
+    fn comoments_match_two_pass() {
+        let n = 30;
+        let x = walk(2000, 1e5, 1e-3, 3);
+        let y: Vec<f64> = walk(2000, 50.0, 0.1, 5)
+            .iter()
+            .zip(&x)
+            .map(|(a, b)| a + 0.3 * b)
+            .collect();
+        let mut corr = vec![f64::NAN; x.len()];
+        let mut beta = vec![f64::NAN; x.len()];
+        rolling_corr(&x, &y, n, &mut corr);
+        rolling_beta(&y, &x, n, &mut beta);
+        for row in n - 1..x.len() {
+            let (wx, wy) = (&x[row + 1 - n..=row], &y[row + 1 - n..=row]);
+            let (mx, m2x) = mean_and_m2(wx).unwrap();
+            let (my, m2y) = mean_and_m2(wy).unwrap();
+            let c: f64 = wx.iter().zip(wy).map(|(a, b)| (a - mx) * (b - my)).sum();
+            assert!(
+                (corr[row] - c / (m2x * m2y).sqrt()).abs() <= 1e-9,
+                "row {row}"
+            );
+            assert!(
+                (beta[row] - c / m2x).abs() <= 1e-9 * (c / m2x).abs(),
+                "row {row}"
+            );
+        }
+    }
+
+    #[test]
+    fn extremes_match_naive_windows() {
+        let x = walk(500, 0.0, 1.0, 9);
+        for n in [1, 2, 5, 37] {
+            let mut lo = vec![f64::NAN; x.len()];
+            let mut hi = vec![f64::NAN; x.len()];
+            rolling_min(&x, n, &mut lo);
+            rolling_max(&x, n, &mut hi);
+            for row in n - 1..x.len() {
+                let w = &x[row + 1 - n..=row];
+                assert_eq!(lo[row], w.iter().copied().fold(f64::INFINITY, f64::min));
+                assert_eq!(hi[row], w.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+            }
+            assert!(lo[..n - 1].iter().all(|v| v.is_nan()));
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! `rolling_mean(x, n)`: mean of the last `n` rows.
 
-use crate::framework::{Arguments, Doc, Family, Param, ParamKind, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_mean;
 use datafusion::common::Result;
 
@@ -11,12 +11,8 @@ impl SeriesWindow for RollingMean {
     const NAME: &'static str = "rolling_mean";
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Numeric series.")],
-        params: &[Param::required(
-            "n",
-            ParamKind::int_at_least(1),
-            "Window length in rows.",
-        )],
+        series: super::SERIES_X,
+        params: &[super::N1],
     };
     const DOC: Doc = Doc {
         description: "Mean of the last n rows (pandas rolling(n, min_periods=n).mean()). \

@@ -1,8 +1,6 @@
-//! `rolling_std(x, n [, ddof])`: sample standard deviation of the last `n` rows.
+//! `rolling_std(x, n [, ddof])`: standard deviation of the last `n` rows.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_std;
 use datafusion::common::{plan_err, Result};
 
@@ -13,16 +11,8 @@ impl SeriesWindow for RollingStd {
     const NAME: &'static str = "rolling_std";
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Numeric series.")],
-        params: &[
-            Param::required("n", ParamKind::int_at_least(1), "Window length in rows."),
-            Param::optional(
-                "ddof",
-                ParamKind::int_at_least(0),
-                ParamValue::Int(1),
-                "Delta degrees of freedom: the divisor is n - ddof.",
-            ),
-        ],
+        series: super::SERIES_X,
+        params: &[super::N1, super::DDOF],
     };
     const DOC: Doc = Doc {
         description: "Standard deviation of the last n rows (pandas rolling(n, min_periods=n)\
@@ -32,17 +22,20 @@ impl SeriesWindow for RollingStd {
     };
 
     fn validate(params: &Params) -> Result<()> {
-        let (n, ddof) = (params.usize(0), params.usize(1));
-        if ddof >= n {
-            return plan_err!(
-                "rolling_std: ddof must be smaller than n, got n = {n}, ddof = {ddof}"
-            );
-        }
-        Ok(())
+        check_ddof(Self::NAME, params)
     }
 
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
         rolling_std(series[0], params.usize(0), params.usize(1), out);
         Ok(())
     }
+}
+
+/// A variance over n rows divides by n - ddof, which must stay positive.
+pub(super) fn check_ddof(name: &str, params: &Params) -> Result<()> {
+    let (n, ddof) = (params.usize(0), params.usize(1));
+    if ddof >= n {
+        return plan_err!("{name}: ddof must be smaller than n, got n = {n}, ddof = {ddof}");
+    }
+    Ok(())
 }

@@ -1,0 +1,26 @@
+//! `rolling_corr(x, y, n)`: Pearson correlation over the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_corr;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingCorr;
+
+impl SeriesWindow for RollingCorr {
+    const NAME: &'static str = "rolling_corr";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_XY,
+        params: &[super::N2],
+    };
+    const DOC: Doc = Doc {
+        description: "Pearson correlation of x and y over the last n rows (pandas rolling(n).corr). NULL where either window is flat; a row is skipped when either argument is missing.",
+        example: "SELECT ts, rolling_corr(close, volume, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_corr(series[0], series[1], params.usize(0), out);
+        Ok(())
+    }
+}

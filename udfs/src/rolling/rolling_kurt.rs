@@ -1,0 +1,26 @@
+//! `rolling_kurt(x, n)`: excess kurtosis of the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_kurt;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingKurt;
+
+impl SeriesWindow for RollingKurt {
+    const NAME: &'static str = "rolling_kurt";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_X,
+        params: &[super::N4],
+    };
+    const DOC: Doc = Doc {
+        description: "Excess kurtosis of the last n rows as pandas computes it (bias-corrected, like Excel KURT). NULL where the window is flat, and for the first n-1 rows.",
+        example: "SELECT ts, rolling_kurt(ret, 60) OVER (PARTITION BY symbol ORDER BY ts) FROM returns",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_kurt(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,26 @@
+//! `rolling_max(x, n)`: maximum of the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_max;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingMax;
+
+impl SeriesWindow for RollingMax {
+    const NAME: &'static str = "rolling_max";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_X,
+        params: &[super::N1],
+    };
+    const DOC: Doc = Doc {
+        description: "Maximum of the last n rows (pandas rolling(n, min_periods=n).max()). The first n-1 rows are NULL.",
+        example: "SELECT ts, rolling_max(high, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_max(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,26 @@
+//! `rolling_min(x, n)`: minimum of the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_min;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingMin;
+
+impl SeriesWindow for RollingMin {
+    const NAME: &'static str = "rolling_min";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_X,
+        params: &[super::N1],
+    };
+    const DOC: Doc = Doc {
+        description: "Minimum of the last n rows (pandas rolling(n, min_periods=n).min()). The first n-1 rows are NULL.",
+        example: "SELECT ts, rolling_min(low, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_min(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,26 @@
+//! `rolling_sum(x, n)`: sum of the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_sum;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingSum;
+
+impl SeriesWindow for RollingSum {
+    const NAME: &'static str = "rolling_sum";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_X,
+        params: &[super::N1],
+    };
+    const DOC: Doc = Doc {
+        description: "Sum of the last n rows (pandas rolling(n, min_periods=n).sum()). The first n-1 rows are NULL.",
+        example: "SELECT ts, rolling_sum(volume, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_sum(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

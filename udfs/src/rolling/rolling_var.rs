@@ -1,0 +1,32 @@
+//! `rolling_var(x, n [, ddof])`: variance of the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_var;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingVar;
+
+impl SeriesWindow for RollingVar {
+    const NAME: &'static str = "rolling_var";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_X,
+        params: &[super::N1, super::DDOF],
+    };
+    const DOC: Doc = Doc {
+        description: "Variance of the last n rows (pandas rolling(n, min_periods=n).var(ddof)), \
+                      sample (ddof = 1) by default. The first n-1 rows are NULL.",
+        example:
+            "SELECT ts, rolling_var(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn validate(params: &Params) -> Result<()> {
+        super::rolling_std::check_ddof(Self::NAME, params)
+    }
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_var(series[0], params.usize(0), params.usize(1), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,26 @@
+//! `rolling_zscore(x, n)`: z-score of the current row within its window.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_zscore;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingZscore;
+
+impl SeriesWindow for RollingZscore {
+    const NAME: &'static str = "rolling_zscore";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_X,
+        params: &[super::N2],
+    };
+    const DOC: Doc = Doc {
+        description: "Z-score of the current row within the last n rows: (x - rolling_mean) / rolling_std (ddof 1). NULL where the window is flat, and for the first n-1 rows.",
+        example: "SELECT ts, rolling_zscore(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_zscore(series[0], params.usize(0), out);
+        Ok(())
+    }
+}
