@@ -6,7 +6,9 @@ mod rolling_cov;
 mod rolling_kurt;
 mod rolling_max;
 mod rolling_mean;
+mod rolling_median;
 mod rolling_min;
+mod rolling_quantile;
 mod rolling_skew;
 mod rolling_std;
 mod rolling_sum;
@@ -19,7 +21,9 @@ pub use rolling_cov::RollingCov;
 pub use rolling_kurt::RollingKurt;
 pub use rolling_max::RollingMax;
 pub use rolling_mean::RollingMean;
+pub use rolling_median::RollingMedian;
 pub use rolling_min::RollingMin;
+pub use rolling_quantile::RollingQuantile;
 pub use rolling_skew::RollingSkew;
 pub use rolling_std::RollingStd;
 pub use rolling_sum::RollingSum;
@@ -37,7 +41,9 @@ pub fn functions() -> Vec<QfFunction> {
         window::<RollingKurt>(),
         window::<RollingMax>(),
         window::<RollingMean>(),
+        window::<RollingMedian>(),
         window::<RollingMin>(),
+        window::<RollingQuantile>(),
         window::<RollingSkew>(),
         window::<RollingStd>(),
         window::<RollingSum>(),
@@ -71,4 +77,16 @@ const DDOF: Param = Param::optional(
     ParamKind::int_at_least(0),
     ParamValue::Int(1),
     "Delta degrees of freedom: the divisor is n - ddof.",
+);
+
+/// The probability of a quantile.
+const QUANTILE: Param = Param::required(
+    "q",
+    ParamKind::Float {
+        min: 0.0,
+        max: 1.0,
+        min_exclusive: false,
+        max_exclusive: false,
+    },
+    "Probability in [0, 1] (0.5 is the median).",
 );

@@ -1,0 +1,26 @@
+//! `rolling_median(x, n)`: median of the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_quantile;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingMedian;
+
+impl SeriesWindow for RollingMedian {
+    const NAME: &'static str = "rolling_median";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_X,
+        params: &[super::N1],
+    };
+    const DOC: Doc = Doc {
+        description: "Median of the last n rows (pandas rolling(n, min_periods=n).median()). The first n-1 rows are NULL.",
+        example: "SELECT ts, rolling_median(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_quantile(series[0], params.usize(0), 0.5, out);
+        Ok(())
+    }
+}

@@ -1,0 +1,26 @@
+//! `rolling_quantile(x, n, q)`: interpolated quantile of the last `n` rows.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::rolling::rolling_quantile;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct RollingQuantile;
+
+impl SeriesWindow for RollingQuantile {
+    const NAME: &'static str = "rolling_quantile";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = Arguments {
+        series: super::SERIES_X,
+        params: &[super::N1, super::QUANTILE],
+    };
+    const DOC: Doc = Doc {
+        description: "The q-quantile of the last n rows with linear interpolation (pandas rolling(n).quantile(q)). The first n-1 rows are NULL.",
+        example: "SELECT ts, rolling_quantile(close, 20, 0.9) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        rolling_quantile(series[0], params.usize(0), params.f64(1), out);
+        Ok(())
+    }
+}
