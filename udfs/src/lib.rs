@@ -22,6 +22,7 @@
 pub mod framework;
 pub mod kernels;
 pub mod registry;
+pub mod regression;
 pub mod returns;
 pub mod risk;
 pub mod rolling;

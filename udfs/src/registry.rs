@@ -79,6 +79,7 @@ pub fn all_functions() -> Vec<QfFunction> {
         crate::technical::functions(),
         crate::returns::functions(),
         crate::rolling::functions(),
+        crate::regression::functions(),
         crate::risk::functions(),
         crate::time::functions(),
     ]

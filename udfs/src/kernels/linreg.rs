@@ -1,0 +1,206 @@
+//! Rolling least-squares line of a series on its row index within the window
+//! (x = 0 for the oldest row, n - 1 for the current one), TA-Lib's LINEARREG family.
+//!
+//! The window sums of `d = y - K` and of `j * d` (j the position in the window) slide
+//! in O(1): when the window moves on, every position drops by one, so
+//! `Σ j d` loses `Σ d` (less the leaving value) and gains `(n - 1) d_new`. `K` is the
+//! window's exact mean, renewed every `n` rows with the sums rebuilt, as in
+//! [`super::rolling`], so prices near 1e5 moving by 1e-3 keep their digits (TA-Lib's
+//! raw sums lose them: its slope is off by 3e-3 relative there).
+
+/// The fitted line of one window, with centred sums of squares and products.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    /// Slope per row.
+    pub slope: f64,
+    /// Fitted value at the oldest row (x = 0).
+    pub intercept: f64,
+    /// Σ (x - x̄)(y - ȳ)
+    pub sxy: f64,
+    /// Σ (y - ȳ)^2, exactly 0 on a flat window.
+    pub syy: f64,
+    /// Σ (x - x̄)^2 = n (n² - 1) / 12
+    pub sxx: f64,
+}
+
+impl Fit {
+    /// R² of the fit; NaN on a flat window.
+    pub fn r2(&self) -> f64 {
+        if self.syy > 0.0 {
+            (self.sxy * self.sxy / (self.sxx * self.syy)).min(1.0)
+        } else {
+            f64::NAN
+        }
+    }
+
+    /// Root mean squared residual (divided by n).
+    pub fn rmse(&self, n: usize) -> f64 {
+        ((self.syy - self.slope * self.sxy).max(0.0) / n as f64).sqrt()
+    }
+}
+
+/// Calls `emit(row, fit)` for every row whose window of `n >= 2` values is full.
+pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)) {
+    if n < 2 || y.len() < n {
+        return;
+    }
+    let nf = n as f64;
+    let x_mean = (nf - 1.0) / 2.0;
+    let sxx = nf * (nf * nf - 1.0) / 12.0;
+    let mut equal_run = 1usize;
+    for w in y[..n].windows(2) {
+        equal_run = if w[1] == w[0] { equal_run + 1 } else { 1 };
+    }
+    let mut anchor_row = n - 1;
+    while anchor_row < y.len() {
+        let start = anchor_row + 1 - n;
+        let window = &y[start..=anchor_row];
+        let rough = window.iter().sum::<f64>() / nf;
+        let shift = rough + window.iter().map(|v| v - rough).sum::<f64>() / nf;
+        let (mut s1, mut s2, mut sjd) = (0.0, 0.0, 0.0);
+        for (j, v) in window.iter().enumerate() {
+            let d = v - shift;
+            s1 += d;
+            s2 += d * d;
+            sjd += j as f64 * d;
+        }
+        let block_end = (anchor_row + n).min(y.len());
+        for row in anchor_row..block_end {
+            if row > anchor_row {
+                let (entering, leaving) = (y[row] - shift, y[row - n] - shift);
+                sjd += (nf - 1.0) * entering - (s1 - leaving);
+                s1 += entering - leaving;
+                s2 += entering * entering - leaving * leaving;
+            }
+            if row >= n {
+                equal_run = if y[row] == y[row - 1] {
+                    equal_run + 1
+                } else {
+                    1
+                };
+            }
+            let fit = if equal_run >= n {
+                Fit {
+                    slope: 0.0,
+                    intercept: y[row],
+                    sxy: 0.0,
+                    syy: 0.0,
+                    sxx,
+                }
+            } else {
+                let sxy = sjd - x_mean * s1;
+                let slope = sxy / sxx;
+                Fit {
+                    slope,
+                    intercept: shift + (s1 / nf - slope * x_mean),
+                    sxy,
+                    syy: (s2 - s1 * s1 / nf).max(0.0),
+                    sxx,
+                }
+            };
+            emit(row, fit);
+        }
+        anchor_row = block_end;
+    }
+}
+
+/// Slope per row (TA-Lib LINEARREG_SLOPE).
+pub fn linreg_slope(y: &[f64], n: usize, out: &mut [f64]) {
+    for_each_window_fit(y, n, |row, f| out[row] = f.slope);
+}
+
+/// Fitted value at the oldest row of the window (TA-Lib LINEARREG_INTERCEPT).
+pub fn linreg_intercept(y: &[f64], n: usize, out: &mut [f64]) {
+    for_each_window_fit(y, n, |row, f| out[row] = f.intercept);
+}
+
+/// Fitted value at the current row (TA-Lib LINEARREG).
+pub fn linreg(y: &[f64], n: usize, out: &mut [f64]) {
+    let last = (n as f64) - 1.0;
+    for_each_window_fit(y, n, |row, f| out[row] = f.intercept + f.slope * last);
+}
+
+/// Fitted value one row ahead (TA-Lib TSF).
+pub fn tsf(y: &[f64], n: usize, out: &mut [f64]) {
+    let next = n as f64;
+    for_each_window_fit(y, n, |row, f| out[row] = f.intercept + f.slope * next);
+}
+
+/// Angle of the slope in degrees (TA-Lib LINEARREG_ANGLE).
+pub fn linreg_angle(y: &[f64], n: usize, out: &mut [f64]) {
+    for_each_window_fit(y, n, |row, f| out[row] = f.slope.atan().to_degrees());
+}
+
+/// R² of the fit; NaN on a flat window.
+pub fn linreg_r2(y: &[f64], n: usize, out: &mut [f64]) {
+    for_each_window_fit(y, n, |row, f| out[row] = f.r2());
+}
+
+/// Root mean squared residual of the fit (divided by n).
+pub fn linreg_rmse(y: &[f64], n: usize, out: &mut [f64]) {
+    for_each_window_fit(y, n, |row, f| out[row] = f.rmse(n));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Exact OLS of one window on 0..n-1, shifted by its first value.
+    fn reference(w: &[f64]) -> (f64, f64) {
+        let n = w.len() as f64;
+        let d: Vec<f64> = w.iter().map(|v| v - w[0]).collect();
+        let x_mean = (n - 1.0) / 2.0;
+        let y_mean = d.iter().sum::<f64>() / n;
+        let sxy: f64 = d
+            .iter()
+            .enumerate()
+            .map(|(j, v)| (j as f64 - x_mean) * (v - y_mean))
+            .sum();
+        let sxx: f64 = (0..w.len()).map(|j| (j as f64 - x_mean).powi(2)).sum();
+        let slope = sxy / sxx;
+        (slope, w[0] + y_mean - slope * x_mean)
+    }
+
+    #[test]
+    fn matches_exact_ols_under_large_offset() {
+        let mut level = 1e5;
+        let mut s = 17u64;
+        let y: Vec<f64> = (0..3000)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                level += 1e-3 * ((s % 2001) as f64 / 1000.0 - 1.0);
+                level
+            })
+            .collect();
+        for n in [2, 14, 200] {
+            for_each_window_fit(&y, n, |row, f| {
+                let (slope, intercept) = reference(&y[row + 1 - n..=row]);
+                assert!(
+                    (f.slope - slope).abs() <= 1e-9 * slope.abs() + 1e-15,
+                    "n {n} row {row}"
+                );
+                assert!(
+                    (f.intercept - intercept).abs() <= 1e-15 * intercept,
+                    "n {n} row {row}"
+                );
+            });
+        }
+    }
+
+    #[test]
+    fn a_line_is_fitted_exactly_and_flat_windows_have_no_r2() {
+        let y = [1.0, 3.0, 5.0, 7.0, 7.0, 7.0];
+        let mut out = vec![f64::NAN; 6];
+        tsf(&y, 3, &mut out);
+        assert_eq!(out[2], 7.0);
+        linreg_r2(&y, 3, &mut out);
+        assert!((out[3] - 1.0).abs() < 1e-15);
+        assert!(out[5].is_nan());
+        linreg_slope(&y, 3, &mut out);
+        assert_eq!(out[5], 0.0);
+        linreg_rmse(&y, 3, &mut out);
+        assert_eq!(out[5], 0.0);
+    }
+}

@@ -1,0 +1,23 @@
+//! `linreg_angle(x, period)`: the rolling slope as an angle in degrees.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::linreg::linreg_angle;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct LinregAngle;
+
+impl SeriesWindow for LinregAngle {
+    const NAME: &'static str = "linreg_angle";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = super::ARGS;
+    const DOC: Doc = Doc {
+        description: "Angle in degrees of the slope per row of the least-squares line through the last `period` rows, in price units (TA-Lib LINEARREG_ANGLE). The first period-1 rows are NULL.",
+        example: "SELECT ts, linreg_angle(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        linreg_angle(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,23 @@
+//! `linreg_intercept(x, period)`: the rolling line at the oldest row.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::linreg::linreg_intercept;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct LinregIntercept;
+
+impl SeriesWindow for LinregIntercept {
+    const NAME: &'static str = "linreg_intercept";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = super::ARGS;
+    const DOC: Doc = Doc {
+        description: "Value of the least-squares line through the last `period` rows at the OLDEST row of the window (TA-Lib LINEARREG_INTERCEPT). The first period-1 rows are NULL.",
+        example: "SELECT ts, linreg_intercept(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        linreg_intercept(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

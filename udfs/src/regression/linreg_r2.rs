@@ -1,0 +1,23 @@
+//! `linreg_r2(x, period)`: goodness of fit of the rolling line.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::linreg::linreg_r2;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct LinregR2;
+
+impl SeriesWindow for LinregR2 {
+    const NAME: &'static str = "linreg_r2";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = super::ARGS;
+    const DOC: Doc = Doc {
+        description: "R squared of the least-squares line through the last `period` rows on the row index. NULL where the window is flat, and for the first period-1 rows.",
+        example: "SELECT ts, linreg_r2(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        linreg_r2(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,23 @@
+//! `linreg_rmse(x, period)`: residual size of the rolling line.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::linreg::linreg_rmse;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct LinregRmse;
+
+impl SeriesWindow for LinregRmse {
+    const NAME: &'static str = "linreg_rmse";
+    const FAMILY: Family = Family::Rolling;
+    const ARGS: Arguments = super::ARGS;
+    const DOC: Doc = Doc {
+        description: "Root mean squared residual (divided by period) of the least-squares line through the last `period` rows. The first period-1 rows are NULL.",
+        example: "SELECT ts, linreg_rmse(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        linreg_rmse(series[0], params.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,23 @@
+//! `linreg_slope(x, period)`: slope of the rolling least-squares line.
+
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::kernels::linreg::linreg_slope;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct LinregSlope;
+
+impl SeriesWindow for LinregSlope {
+    const NAME: &'static str = "linreg_slope";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = super::ARGS;
+    const DOC: Doc = Doc {
+        description: "Slope per row of the least-squares line through the last `period` rows (TA-Lib LINEARREG_SLOPE). The first period-1 rows are NULL.",
+        example: "SELECT ts, linreg_slope(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
+        linreg_slope(series[0], params.usize(0), out);
+        Ok(())
+    }
+}
