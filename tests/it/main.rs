@@ -4,4 +4,5 @@ mod cli;
 mod common;
 mod golden;
 mod materialize;
+mod rolling_parity;
 mod sql_behaviour;
