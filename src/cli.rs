@@ -8,6 +8,7 @@ use crate::materialize::materialize;
 use clap::{Parser, Subcommand, ValueEnum};
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::common::{exec_datafusion_err, Result};
+use datafusion::prelude::ParquetReadOptions;
 use datafusion_cli::exec;
 use datafusion_cli::print_format::PrintFormat;
 use datafusion_cli::print_options::{MaxRows, PrintOptions};
@@ -67,6 +68,10 @@ pub enum Command {
         /// Partition columns, comma-separated (e.g. symbol or pair,year_month).
         #[arg(long, value_delimiter = ',')]
         partition_by: Vec<String>,
+        /// Register a parquet file or directory as a table the stage reads
+        /// (NAME=PATH, repeatable).
+        #[arg(long = "table", value_parser = parse_table)]
+        tables: Vec<(String, String)>,
     },
 }
 
@@ -107,9 +112,14 @@ pub async fn run(args: Args) -> Result<()> {
             sql,
             to,
             partition_by,
+            tables,
         }) => {
             let text = read_file(&sql)?;
             let Engine { ctx, .. } = engine()?;
+            for (name, path) in &tables {
+                ctx.register_parquet(name, path, ParquetReadOptions::default())
+                    .await?;
+            }
             let written = materialize(&ctx, &text, &to, &partition_by).await?;
             println!(
                 "wrote {} rows to {} ({} partitions, {} files)",
@@ -159,6 +169,16 @@ async fn run_sql(args: Args) -> Result<()> {
         exec::exec_from_commands(&ctx, args.command, &print_options).await?;
     }
     Ok(())
+}
+
+/// `NAME=PATH` of `--table`.
+fn parse_table(arg: &str) -> std::result::Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !path.is_empty() => {
+            Ok((name.to_string(), path.to_string()))
+        }
+        _ => Err(format!("expected NAME=PATH, got '{arg}'")),
+    }
 }
 
 fn read_file(path: &PathBuf) -> Result<String> {

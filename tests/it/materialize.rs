@@ -66,3 +66,35 @@ async fn the_shipped_stage_runs_on_the_shipped_sample() {
     assert!(written.rows > 10_000, "{written:?}");
     assert_eq!(written.partitions, 20);
 }
+
+#[tokio::test]
+async fn fx_regression_stage_partitions_by_pair_and_month() {
+    let ctx = session();
+    ctx.sql(
+        "CREATE VIEW m1_bars AS SELECT \
+           CASE WHEN i % 2 = 0 THEN 'EURUSD' ELSE 'USDJPY' END AS pair, \
+           to_timestamp_seconds(1706700000 + (i / 2) * 3600) AS ts, \
+           1.0 + sin(i / 7.0) * 0.01 + i * 1e-5 AS close \
+         FROM generate_series(0, 1999) t(i)",
+    )
+    .await
+    .unwrap();
+    let sql = std::fs::read_to_string(repo_root().join("sql/fx_regression.sql")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("fx");
+    let partition_by = ["pair".to_string(), "year_month".to_string()];
+    let written = materialize(&ctx, &sql, &dest, &partition_by).await.unwrap();
+    // 1,000 hourly bars per pair from 2024-01-31 span January to March
+    assert_eq!((written.rows, written.partitions), (2000, 6));
+    assert!(dest.join("pair=EURUSD/year_month=2024-02").is_dir());
+    let v = column(
+        &ctx,
+        &format!(
+            "SELECT count(slope_480) FROM '{}/' WHERE pair = 'USDJPY'",
+            dest.display()
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v, vec![Some(1000.0 - 479.0)]);
+}
