@@ -203,4 +203,36 @@ mod tests {
         linreg_rmse(&y, 3, &mut out);
         assert_eq!(out[5], 0.0);
     }
+
+    /// Ten million rows near 1e5 moving by 1e-3: the sliding sums must not drift.
+    #[test]
+    fn long_offset_series_stays_accurate() {
+        let n = 120;
+        let mut level = 1e5;
+        let mut s = 99u64;
+        let y: Vec<f64> = (0..10_000_000)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                level += 1e-3 * ((s % 2001) as f64 / 1000.0 - 1.0);
+                level
+            })
+            .collect();
+        let mut worst = 0.0f64;
+        let mut checked = 0;
+        for_each_window_fit(&y, n, |row, f| {
+            if row % 997 == 0 || row + 3 >= y.len() {
+                let (slope, intercept) = reference(&y[row + 1 - n..=row]);
+                worst = worst.max((f.slope - slope).abs() / slope.abs().max(1e-12));
+                assert!(
+                    (f.intercept - intercept).abs() <= 1e-15 * intercept,
+                    "row {row}"
+                );
+                checked += 1;
+            }
+        });
+        assert!(checked > 10_000);
+        assert!(worst <= 1e-9, "worst relative slope error {worst:e}");
+    }
 }

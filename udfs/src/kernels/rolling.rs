@@ -565,4 +565,32 @@ mod tests {
             }
         }
     }
+
+    /// Ten million paired rows with large offsets: correlation stays at two-pass accuracy.
+    #[test]
+    fn long_offset_comoments_stay_accurate() {
+        let n = 60;
+        let x = walk(10_000_000, 1e5, 1e-3, 5);
+        let y: Vec<f64> = walk(10_000_000, 1e4, 1e-3, 6)
+            .iter()
+            .zip(&x)
+            .map(|(a, b)| a + 0.5 * b)
+            .collect();
+        let mut checked = 0;
+        for_each_window_comoments(&x, &y, n, |row, _, _, m2x, m2y, cxy| {
+            if row % 997 == 0 || row + 3 >= x.len() {
+                let (wx, wy) = (&x[row + 1 - n..=row], &y[row + 1 - n..=row]);
+                let dx: Vec<f64> = wx.iter().map(|v| v - wx[0]).collect();
+                let dy: Vec<f64> = wy.iter().map(|v| v - wy[0]).collect();
+                let (mx, ex2) = mean_and_m2(&dx).unwrap();
+                let (my, ey2) = mean_and_m2(&dy).unwrap();
+                let exy: f64 = dx.iter().zip(&dy).map(|(a, b)| (a - mx) * (b - my)).sum();
+                assert!((m2x - ex2).abs() <= 1e-9 * ex2, "row {row}");
+                assert!((m2y - ey2).abs() <= 1e-9 * ey2, "row {row}");
+                assert!((cxy - exy).abs() <= 1e-9 * (ex2 * ey2).sqrt(), "row {row}");
+                checked += 1;
+            }
+        });
+        assert!(checked > 10_000);
+    }
 }
