@@ -7,8 +7,11 @@
 
 pub mod linreg;
 pub mod moments;
+pub mod momentum;
 pub mod moving_average;
+pub mod price;
 pub mod returns;
 pub mod risk;
 pub mod rolling;
 pub mod time;
+pub mod volatility;

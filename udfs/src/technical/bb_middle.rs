@@ -1,0 +1,35 @@
+//! `bb_middle`: middle Bollinger band.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::volatility;
+use crate::kernels::volatility::Band;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct BbMiddle;
+
+impl SeriesWindow for BbMiddle {
+    const NAME: &'static str = "bb_middle";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(5),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description:
+            "Middle Bollinger band: the simple mean of the last period rows (TA-Lib BBANDS).",
+        example: "SELECT ts, bb_middle(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        volatility::bollinger(s[0], p.usize(0), 0.0, Band::Middle, out);
+        Ok(())
+    }
+}

@@ -1,0 +1,42 @@
+//! `bb_upper`: upper Bollinger band.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::volatility;
+use crate::kernels::volatility::Band;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct BbUpper;
+
+impl SeriesWindow for BbUpper {
+    const NAME: &'static str = "bb_upper";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[
+            Param::optional(
+                "period",
+                ParamKind::int_at_least(2),
+                ParamValue::Int(5),
+                "Number of rows.",
+            ),
+            Param::optional(
+                "nbdev",
+                ParamKind::positive(),
+                ParamValue::Int(2),
+                "Width of the bands in population standard deviations.",
+            ),
+        ],
+    };
+    const DOC: Doc = Doc {
+        description: "Upper Bollinger band: simple mean + nbdev population standard deviations of the last period rows (TA-Lib BBANDS, matype SMA).",
+        example: "SELECT ts, bb_upper(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        volatility::bollinger(s[0], p.usize(0), p.f64(1), Band::Upper, out);
+        Ok(())
+    }
+}

@@ -1,0 +1,33 @@
+//! `dema`: double exponential moving average.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::moving_average;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Dema;
+
+impl SeriesWindow for Dema {
+    const NAME: &'static str = "dema";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(30),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Double exponential moving average 2 EMA - EMA(EMA) (TA-Lib DEMA, EMAs seeded with simple means). The first 2(period-1) rows are NULL.",
+        example: "SELECT ts, dema(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        moving_average::dema(s[0], p.usize(0), out);
+        Ok(())
+    }
+}

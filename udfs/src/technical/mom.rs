@@ -1,0 +1,34 @@
+//! `mom`: momentum.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::momentum;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Mom;
+
+impl SeriesWindow for Mom {
+    const NAME: &'static str = "mom";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(1),
+            ParamValue::Int(10),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description:
+            "Momentum x - x[period rows ago] (TA-Lib MOM). The first period rows are NULL.",
+        example: "SELECT ts, mom(close, 10) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        momentum::mom(s[0], p.usize(0), out);
+        Ok(())
+    }
+}

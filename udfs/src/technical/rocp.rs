@@ -1,0 +1,33 @@
+//! `rocp`: rate of change as a fraction.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::momentum;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Rocp;
+
+impl SeriesWindow for Rocp {
+    const NAME: &'static str = "rocp";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(1),
+            ParamValue::Int(10),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Rate of change as a fraction, x / x[period rows ago] - 1 (TA-Lib ROCP). The first period rows are NULL.",
+        example: "SELECT ts, rocp(close, 10) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        momentum::rocp(s[0], p.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,33 @@
+//! `rsi`: relative strength index.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::momentum;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Rsi;
+
+impl SeriesWindow for Rsi {
+    const NAME: &'static str = "rsi";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(14),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Relative strength index with Wilder smoothing seeded by simple means (TA-Lib RSI); 0 on a flat range. The first period rows are NULL.",
+        example: "SELECT ts, rsi(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        momentum::rsi(s[0], p.usize(0), out);
+        Ok(())
+    }
+}

@@ -1,0 +1,33 @@
+//! `trima`: triangular moving average.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::moving_average;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Trima;
+
+impl SeriesWindow for Trima {
+    const NAME: &'static str = "trima";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(30),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Triangular moving average, a simple mean of simple means (TA-Lib TRIMA). The first period-1 rows are NULL.",
+        example: "SELECT ts, trima(close, 30) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        moving_average::trima(s[0], p.usize(0), out);
+        Ok(())
+    }
+}

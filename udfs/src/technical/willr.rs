@@ -1,0 +1,37 @@
+//! `willr`: Williams %R.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::momentum;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Willr;
+
+impl SeriesWindow for Willr {
+    const NAME: &'static str = "willr";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[
+            ("high", "High price."),
+            ("low", "Low price."),
+            ("close", "Close price."),
+        ],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(14),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Williams %R, -100 (highest high - close) / (highest high - lowest low) over the last period rows (TA-Lib WILLR); 0 on a flat range.",
+        example: "SELECT ts, willr(high, low, close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        momentum::willr(s[0], s[1], s[2], p.usize(0), out);
+        Ok(())
+    }
+}
