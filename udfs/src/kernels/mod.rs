@@ -9,6 +9,7 @@ pub mod linreg;
 pub mod moments;
 pub mod momentum;
 pub mod moving_average;
+pub mod oscillators;
 pub mod price;
 pub mod returns;
 pub mod risk;

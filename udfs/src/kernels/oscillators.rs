@@ -1,0 +1,326 @@
+//! Multi-average oscillators, stochastics, Aroon, CCI, BOP and accumulation /
+//! distribution, with TA-Lib's definitions, seeding and flat-range values.
+
+use super::moving_average::ema;
+use super::rolling::{rolling_max, rolling_mean, rolling_min};
+
+/// Which output of MACD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MacdOutput {
+    Macd,
+    Signal,
+    Histogram,
+}
+
+/// TA-Lib MACD: the fast EMA is seeded on the `fast` rows ending at row `slow - 1`, so
+/// both EMAs start together; the signal is an EMA of MACD; every output starts at row
+/// `(slow - 1) + (signal - 1)`. TA-Lib swaps the periods when slow < fast.
+pub fn macd(
+    x: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+    output: MacdOutput,
+    out: &mut [f64],
+) {
+    let (fast, slow) = if slow < fast {
+        (slow, fast)
+    } else {
+        (fast, slow)
+    };
+    let start = (slow - 1) + (signal - 1);
+    if x.len() <= start {
+        return;
+    }
+    let mut slow_ema = vec![f64::NAN; x.len()];
+    let mut fast_ema = vec![f64::NAN; x.len()];
+    ema(x, slow, &mut slow_ema);
+    ema(&x[slow - fast..], fast, &mut fast_ema[slow - fast..]);
+    let line: Vec<f64> = fast_ema.iter().zip(&slow_ema).map(|(f, s)| f - s).collect();
+    let mut signal_line = vec![f64::NAN; x.len()];
+    ema(&line[slow - 1..], signal, &mut signal_line[slow - 1..]);
+    for row in start..x.len() {
+        out[row] = match output {
+            MacdOutput::Macd => line[row],
+            MacdOutput::Signal => signal_line[row],
+            MacdOutput::Histogram => line[row] - signal_line[row],
+        };
+    }
+}
+
+/// TA-Lib APO / PPO with simple moving averages: `sma(fast) - sma(slow)`, or in
+/// percent of `sma(slow)` (0 where it is 0). TA-Lib swaps the periods when slow < fast.
+pub fn price_oscillator(x: &[f64], fast: usize, slow: usize, percent: bool, out: &mut [f64]) {
+    let (fast, slow) = if slow < fast {
+        (slow, fast)
+    } else {
+        (fast, slow)
+    };
+    let mut f = vec![f64::NAN; x.len()];
+    let mut s = vec![f64::NAN; x.len()];
+    rolling_mean(x, fast, &mut f);
+    rolling_mean(x, slow, &mut s);
+    for row in slow.saturating_sub(1)..x.len() {
+        let diff = f[row] - s[row];
+        out[row] = match percent {
+            false => diff,
+            true if s[row] != 0.0 => 100.0 * diff / s[row],
+            true => 0.0,
+        };
+    }
+}
+
+/// TA-Lib BOP: `(close - open) / (high - low)`, 0 on a zero range.
+pub fn bop(open: &[f64], high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) {
+    for i in 0..out.len() {
+        let range = high[i] - low[i];
+        out[i] = if range != 0.0 {
+            (close[i] - open[i]) / range
+        } else {
+            0.0
+        };
+    }
+}
+
+/// TA-Lib CCI: `(tp - sma(tp)) / (0.015 * mean |tp - sma(tp)|)` of the typical price
+/// over `n` rows; 0 when the mean deviation is 0.
+pub fn cci(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) {
+    if n == 0 || close.len() < n {
+        return;
+    }
+    let tp: Vec<f64> = (0..close.len())
+        .map(|i| (high[i] + low[i] + close[i]) / 3.0)
+        .collect();
+    for row in n - 1..tp.len() {
+        let window = &tp[row + 1 - n..=row];
+        let mean = window.iter().sum::<f64>() / n as f64;
+        let deviation = window.iter().map(|v| (v - mean).abs()).sum::<f64>() / n as f64;
+        out[row] = if deviation != 0.0 {
+            (tp[row] - mean) / (0.015 * deviation)
+        } else {
+            0.0
+        };
+    }
+}
+
+/// Which output of Aroon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AroonOutput {
+    Up,
+    Down,
+    Oscillator,
+}
+
+/// TA-Lib AROON over windows of `n + 1` rows: `100 (n - rows since the extreme) / n`;
+/// ties go to the most recent extreme.
+pub fn aroon(high: &[f64], low: &[f64], n: usize, output: AroonOutput, out: &mut [f64]) {
+    if n == 0 || high.len() <= n {
+        return;
+    }
+    let nf = n as f64;
+    let since = |values: &[f64], better: fn(f64, f64) -> bool| {
+        let mut best = 0;
+        for (j, &v) in values.iter().enumerate() {
+            if !better(values[best], v) {
+                best = j;
+            }
+        }
+        (values.len() - 1 - best) as f64
+    };
+    for row in n..high.len() {
+        let up = 100.0 * (nf - since(&high[row - n..=row], |best, v| best > v)) / nf;
+        let down = 100.0 * (nf - since(&low[row - n..=row], |best, v| best < v)) / nf;
+        out[row] = match output {
+            AroonOutput::Up => up,
+            AroonOutput::Down => down,
+            AroonOutput::Oscillator => up - down,
+        };
+    }
+}
+
+/// TA-Lib AD: the running sum of `volume * ((close - low) - (high - close)) / (high - low)`
+/// from the partition start (a zero range adds nothing).
+pub fn ad(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], out: &mut [f64]) {
+    let mut total = 0.0;
+    for i in 0..out.len() {
+        let range = high[i] - low[i];
+        if range > 0.0 {
+            total += ((close[i] - low[i]) - (high[i] - close[i])) / range * volume[i];
+        }
+        out[i] = total;
+    }
+}
+
+/// TA-Lib ADOSC: `ema(ad, fast) - ema(ad, slow)`, both EMAs seeded with the first AD
+/// value; output from row `max(fast, slow) - 1`.
+pub fn adosc(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    volume: &[f64],
+    fast: usize,
+    slow: usize,
+    out: &mut [f64],
+) {
+    let start = fast.max(slow) - 1;
+    if close.len() <= start {
+        return;
+    }
+    let mut line = vec![0.0; close.len()];
+    ad(high, low, close, volume, &mut line);
+    let (kf, ks) = (2.0 / (fast as f64 + 1.0), 2.0 / (slow as f64 + 1.0));
+    let (mut ef, mut es) = (line[0], line[0]);
+    for row in 1..line.len() {
+        ef = kf * line[row] + (1.0 - kf) * ef;
+        es = ks * line[row] + (1.0 - ks) * es;
+        if row >= start {
+            out[row] = ef - es;
+        }
+    }
+    if start == 0 {
+        out[0] = 0.0;
+    }
+}
+
+/// Raw stochastic %K: `100 (close - lowest low) / (highest high - lowest low)` over
+/// `n` rows, 0 on a flat range.
+fn raw_k(high: &[f64], low: &[f64], close: &[f64], n: usize) -> Vec<f64> {
+    let mut hh = vec![f64::NAN; close.len()];
+    let mut ll = vec![f64::NAN; close.len()];
+    rolling_max(high, n, &mut hh);
+    rolling_min(low, n, &mut ll);
+    (0..close.len())
+        .map(|i| {
+            let range = hh[i] - ll[i];
+            if range != 0.0 || range.is_nan() {
+                100.0 * (close[i] - ll[i]) / range
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// A simple mean of a series whose values start at row `start`.
+fn mean_from(x: &[f64], start: usize, n: usize) -> Vec<f64> {
+    let mut out = vec![f64::NAN; x.len()];
+    if start < x.len() {
+        rolling_mean(&x[start..], n, &mut out[start..]);
+    }
+    out
+}
+
+/// TA-Lib STOCHF: fast %K and its `d`-row mean %D, both from row `(k - 1) + (d - 1)`.
+pub fn stochf(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    k: usize,
+    d: usize,
+    want_d: bool,
+    out: &mut [f64],
+) {
+    let fast_k = raw_k(high, low, close, k);
+    let fast_d = mean_from(&fast_k, k - 1, d);
+    let start = (k - 1) + (d - 1);
+    for row in start..close.len() {
+        out[row] = if want_d { fast_d[row] } else { fast_k[row] };
+    }
+}
+
+/// TA-Lib STOCH (simple means): slow %K is the `slowk`-row mean of fast %K, slow %D the
+/// `slowd`-row mean of slow %K; both from row `(k - 1) + (slowk - 1) + (slowd - 1)`.
+#[allow(clippy::too_many_arguments)]
+pub fn stoch(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    k: usize,
+    slowk: usize,
+    slowd: usize,
+    want_d: bool,
+    out: &mut [f64],
+) {
+    let fast_k = raw_k(high, low, close, k);
+    let slow_k = mean_from(&fast_k, k - 1, slowk);
+    let slow_d = mean_from(&slow_k, (k - 1) + (slowk - 1), slowd);
+    let start = (k - 1) + (slowk - 1) + (slowd - 1);
+    for row in start..close.len() {
+        out[row] = if want_d { slow_d[row] } else { slow_k[row] };
+    }
+}
+
+/// An EMA chain: each EMA of the previous one, each seeded with a simple mean of its
+/// first `n` inputs; returns every level (level `j` starts at row `(j + 1)(n - 1)`).
+fn ema_chain(x: &[f64], n: usize, levels: usize) -> Vec<Vec<f64>> {
+    let mut chain: Vec<Vec<f64>> = Vec::with_capacity(levels);
+    for level in 0..levels {
+        let mut next = vec![f64::NAN; x.len()];
+        let start = level * (n - 1);
+        if start < x.len() {
+            let input = if level == 0 { x } else { &chain[level - 1][..] };
+            ema(&input[start..], n, &mut next[start..]);
+        }
+        chain.push(next);
+    }
+    chain
+}
+
+/// TA-Lib TRIX: one-row rate of change, in percent, of a triple EMA.
+pub fn trix(x: &[f64], n: usize, out: &mut [f64]) {
+    let chain = ema_chain(x, n, 3);
+    let e3 = &chain[2];
+    for row in 3 * (n - 1) + 1..x.len() {
+        out[row] = if e3[row - 1] != 0.0 {
+            100.0 * (e3[row] / e3[row - 1] - 1.0)
+        } else {
+            0.0
+        };
+    }
+}
+
+/// TA-Lib T3 (Tillson): six chained EMAs combined with the volume factor `a`;
+/// lookback 6(n - 1).
+pub fn t3(x: &[f64], n: usize, a: f64, out: &mut [f64]) {
+    let chain = ema_chain(x, n, 6);
+    let (a2, a3) = (a * a, a * a * a);
+    let c1 = -a3;
+    let c2 = 3.0 * a2 + 3.0 * a3;
+    let c3 = -6.0 * a2 - 3.0 * a - 3.0 * a3;
+    let c4 = 1.0 + 3.0 * a + a3 + 3.0 * a2;
+    for row in 6 * (n - 1)..x.len() {
+        out[row] =
+            c1 * chain[5][row] + c2 * chain[4][row] + c3 * chain[3][row] + c4 * chain[2][row];
+    }
+}
+
+/// TA-Lib KAMA: Kaufman's adaptive average; the smoothing constant follows the
+/// efficiency ratio |x - x[n ago]| / Σ|changes| over the last `n` changes
+/// (1 when there was no movement), between the 2- and 30-row EMA constants.
+pub fn kama(x: &[f64], n: usize, out: &mut [f64]) {
+    if n == 0 || x.len() <= n {
+        return;
+    }
+    let (fastest, slowest) = (2.0 / 3.0, 2.0 / 31.0);
+    let mut path: f64 = x[1..n]
+        .iter()
+        .zip(&x[..n - 1])
+        .map(|(a, b)| (a - b).abs())
+        .sum();
+    let mut value = x[n - 1];
+    for row in n..x.len() {
+        path += (x[row] - x[row - 1]).abs();
+        if row > n {
+            path -= (x[row - n] - x[row - n - 1]).abs();
+        }
+        let direction = (x[row] - x[row - n]).abs();
+        let efficiency = if path <= direction || path == 0.0 {
+            1.0
+        } else {
+            direction / path
+        };
+        let sc = (efficiency * (fastest - slowest) + slowest).powi(2);
+        value += sc * (x[row] - value);
+        out[row] = value;
+    }
+}

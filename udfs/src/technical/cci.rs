@@ -1,0 +1,37 @@
+//! `cci`: commodity channel index.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::oscillators;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Cci;
+
+impl SeriesWindow for Cci {
+    const NAME: &'static str = "cci";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[
+            ("high", "High price."),
+            ("low", "Low price."),
+            ("close", "Close price."),
+        ],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(14),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Commodity channel index of the typical price over the last period rows (TA-Lib CCI); 0 when the mean deviation is 0. The first period-1 rows are NULL.",
+        example: "SELECT ts, cci(high, low, close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        oscillators::cci(s[0], s[1], s[2], p.usize(0), out);
+        Ok(())
+    }
+}

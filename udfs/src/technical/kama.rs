@@ -1,0 +1,33 @@
+//! `kama`: Kaufman adaptive moving average.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::oscillators;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Kama;
+
+impl SeriesWindow for Kama {
+    const NAME: &'static str = "kama";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("x", "Price or any numeric series.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(30),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Kaufman adaptive moving average (TA-Lib KAMA): smoothing between the 2- and 30-row EMA constants by the efficiency ratio of the last period changes. The first period rows are NULL.",
+        example: "SELECT ts, kama(close, 30) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        oscillators::kama(s[0], p.usize(0), out);
+        Ok(())
+    }
+}

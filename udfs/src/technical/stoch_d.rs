@@ -1,0 +1,60 @@
+//! `stoch_d`: slow stochastic %D.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::oscillators;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct StochD;
+
+impl SeriesWindow for StochD {
+    const NAME: &'static str = "stoch_d";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[
+            ("high", "High price."),
+            ("low", "Low price."),
+            ("close", "Close price."),
+        ],
+        params: &[
+            Param::optional(
+                "fastk",
+                ParamKind::int_at_least(1),
+                ParamValue::Int(5),
+                "Rows of the %K range.",
+            ),
+            Param::optional(
+                "slowk",
+                ParamKind::int_at_least(1),
+                ParamValue::Int(3),
+                "Rows averaged for slow %K.",
+            ),
+            Param::optional(
+                "slowd",
+                ParamKind::int_at_least(1),
+                ParamValue::Int(3),
+                "Rows averaged for slow %D.",
+            ),
+        ],
+    };
+    const DOC: Doc = Doc {
+        description: "Slow stochastic %D, the slowd-row mean of slow %K (TA-Lib STOCH, SMA). NULL for the first (fastk-1)+(slowk-1)+(slowd-1) rows.",
+        example: "SELECT ts, stoch_d(high, low, close, 14, 3, 3) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        oscillators::stoch(
+            s[0],
+            s[1],
+            s[2],
+            p.usize(0),
+            p.usize(1),
+            p.usize(2),
+            true,
+            out,
+        );
+        Ok(())
+    }
+}
