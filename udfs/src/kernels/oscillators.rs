@@ -324,3 +324,74 @@ pub fn kama(x: &[f64], n: usize, out: &mut [f64]) {
         out[row] = value;
     }
 }
+
+/// TA-Lib MFI: `100 positive flow / total flow` of the typical price times volume over
+/// the last `n` changes; 0 when the total is below 1, as TA-Lib.
+///
+/// A change within a few ulps of the price counts as no change: typical prices of
+/// equal bars built from different high/low/close differ in the last bit, and TA-Lib
+/// counts those as unchanged (a 2.8e-14 "rise" at price 100 flips 14 rows otherwise).
+pub fn mfi(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], n: usize, out: &mut [f64]) {
+    if n == 0 || close.len() <= n {
+        return;
+    }
+    let tp: Vec<f64> = (0..close.len())
+        .map(|i| (high[i] + low[i] + close[i]) / 3.0)
+        .collect();
+    let flow = |i: usize| {
+        let f = tp[i] * volume[i];
+        let change = tp[i] - tp[i - 1];
+        let rounding = 8.0 * f64::EPSILON * tp[i].abs().max(tp[i - 1].abs());
+        if change > rounding {
+            (f, 0.0)
+        } else if change < -rounding {
+            (0.0, f)
+        } else {
+            (0.0, 0.0)
+        }
+    };
+    for row in n..close.len() {
+        let (mut pos, mut neg) = (0.0, 0.0);
+        for i in row + 1 - n..=row {
+            let (p, m) = flow(i);
+            pos += p;
+            neg += m;
+        }
+        let total = pos + neg;
+        out[row] = if total < 1.0 {
+            0.0
+        } else {
+            100.0 * pos / total
+        };
+    }
+}
+
+/// TA-Lib ULTOSC: buying pressure over true range averaged on three periods (sorted;
+/// the shortest weighted 4, the middle 2, the longest 1), in percent; a term whose
+/// true-range sum is 0 is left out. Lookback: the longest period.
+pub fn ultosc(high: &[f64], low: &[f64], close: &[f64], periods: [usize; 3], out: &mut [f64]) {
+    let mut p = periods;
+    p.sort_unstable();
+    let longest = p[2];
+    if close.len() <= longest {
+        return;
+    }
+    let mut bp = vec![0.0; close.len()];
+    let mut tr = vec![0.0; close.len()];
+    for i in 1..close.len() {
+        let floor = low[i].min(close[i - 1]);
+        bp[i] = close[i] - floor;
+        tr[i] = high[i].max(close[i - 1]) - floor;
+    }
+    for row in longest..close.len() {
+        let mut total = 0.0;
+        for (period, weight) in p.iter().zip([4.0, 2.0, 1.0]) {
+            let range = row + 1 - period..=row;
+            let (b, t): (f64, f64) = (bp[range.clone()].iter().sum(), tr[range].iter().sum());
+            if t != 0.0 {
+                total += weight * b / t;
+            }
+        }
+        out[row] = 100.0 * total / 7.0;
+    }
+}

@@ -2,6 +2,8 @@
 
 mod ad;
 mod adosc;
+mod adx;
+mod adxr;
 mod apo;
 mod aroon_down;
 mod aroon_up;
@@ -17,15 +19,21 @@ mod bop;
 mod cci;
 mod cmo;
 mod dema;
+mod dx;
 mod ema;
 mod kama;
 mod macd;
 mod macd_hist;
 mod macd_signal;
 mod medprice;
+mod mfi;
+mod minus_di;
+mod minus_dm;
 mod mom;
 mod natr;
 mod obv;
+mod plus_di;
+mod plus_dm;
 mod ppo;
 mod roc;
 mod rocp;
@@ -41,12 +49,15 @@ mod trange;
 mod trima;
 mod trix;
 mod typprice;
+mod ultosc;
 mod wclprice;
 mod willr;
 mod wma;
 
 pub use ad::Ad;
 pub use adosc::Adosc;
+pub use adx::Adx;
+pub use adxr::Adxr;
 pub use apo::Apo;
 pub use aroon_down::AroonDown;
 pub use aroon_up::AroonUp;
@@ -62,15 +73,21 @@ pub use bop::Bop;
 pub use cci::Cci;
 pub use cmo::Cmo;
 pub use dema::Dema;
+pub use dx::Dx;
 pub use ema::Ema;
 pub use kama::Kama;
 pub use macd::Macd;
 pub use macd_hist::MacdHist;
 pub use macd_signal::MacdSignal;
 pub use medprice::Medprice;
+pub use mfi::Mfi;
+pub use minus_di::MinusDi;
+pub use minus_dm::MinusDm;
 pub use mom::Mom;
 pub use natr::Natr;
 pub use obv::Obv;
+pub use plus_di::PlusDi;
+pub use plus_dm::PlusDm;
 pub use ppo::Ppo;
 pub use roc::Roc;
 pub use rocp::Rocp;
@@ -86,6 +103,7 @@ pub use trange::Trange;
 pub use trima::Trima;
 pub use trix::Trix;
 pub use typprice::Typprice;
+pub use ultosc::Ultosc;
 pub use wclprice::Wclprice;
 pub use willr::Willr;
 pub use wma::Wma;
@@ -96,6 +114,8 @@ pub fn functions() -> Vec<QfFunction> {
     vec![
         window::<Ad>(),
         window::<Adosc>(),
+        window::<Adx>(),
+        window::<Adxr>(),
         window::<Apo>(),
         window::<AroonDown>(),
         window::<AroonUp>(),
@@ -111,15 +131,21 @@ pub fn functions() -> Vec<QfFunction> {
         window::<Cci>(),
         window::<Cmo>(),
         window::<Dema>(),
+        window::<Dx>(),
         window::<Ema>(),
         window::<Kama>(),
         window::<Macd>(),
         window::<MacdHist>(),
         window::<MacdSignal>(),
         window::<Medprice>(),
+        window::<Mfi>(),
+        window::<MinusDi>(),
+        window::<MinusDm>(),
         window::<Mom>(),
         window::<Natr>(),
         window::<Obv>(),
+        window::<PlusDi>(),
+        window::<PlusDm>(),
         window::<Ppo>(),
         window::<Roc>(),
         window::<Rocp>(),
@@ -135,6 +161,7 @@ pub fn functions() -> Vec<QfFunction> {
         window::<Trima>(),
         window::<Trix>(),
         window::<Typprice>(),
+        window::<Ultosc>(),
         window::<Wclprice>(),
         window::<Willr>(),
         window::<Wma>(),

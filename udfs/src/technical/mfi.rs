@@ -1,0 +1,38 @@
+//! `mfi`: money flow index.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::oscillators;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct Mfi;
+
+impl SeriesWindow for Mfi {
+    const NAME: &'static str = "mfi";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[
+            ("high", "High price."),
+            ("low", "Low price."),
+            ("close", "Close price."),
+            ("volume", "Traded volume."),
+        ],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(14),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Money flow index, 100 positive money flow / total money flow of the typical price over the last period changes (TA-Lib MFI; 0 when the total flow is below 1). The first period rows are NULL.",
+        example: "SELECT ts, mfi(high, low, close, volume, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        oscillators::mfi(s[0], s[1], s[2], s[3], p.usize(0), out);
+        Ok(())
+    }
+}

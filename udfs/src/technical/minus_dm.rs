@@ -1,0 +1,34 @@
+//! `minus_dm`: negative directional movement.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::directional;
+use crate::kernels::directional::Directional;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct MinusDm;
+
+impl SeriesWindow for MinusDm {
+    const NAME: &'static str = "minus_dm";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("high", "High price."), ("low", "Low price.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(14),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Wilder sum of negative directional movement (TA-Lib MINUS_DM). The first period-1 rows are NULL.",
+        example: "SELECT ts, minus_dm(high, low, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        directional::directional(s[0], s[1], s[1], p.usize(0), Directional::MinusDm, out);
+        Ok(())
+    }
+}

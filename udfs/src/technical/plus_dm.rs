@@ -1,0 +1,34 @@
+//! `plus_dm`: positive directional movement.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+};
+use crate::kernels::directional;
+use crate::kernels::directional::Directional;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct PlusDm;
+
+impl SeriesWindow for PlusDm {
+    const NAME: &'static str = "plus_dm";
+    const FAMILY: Family = Family::Technical;
+    const ARGS: Arguments = Arguments {
+        series: &[("high", "High price."), ("low", "Low price.")],
+        params: &[Param::optional(
+            "period",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(14),
+            "Number of rows.",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Wilder sum of positive directional movement, s - s/period + move, seeded with the sum of the first period-1 moves (TA-Lib PLUS_DM). The first period-1 rows are NULL.",
+        example: "SELECT ts, plus_dm(high, low, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
+    };
+
+    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
+        directional::directional(s[0], s[1], s[1], p.usize(0), Directional::PlusDm, out);
+        Ok(())
+    }
+}
