@@ -350,7 +350,7 @@ pub fn mfi(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], n: usize, o
             (0.0, 0.0)
         }
     };
-    for row in n..close.len() {
+    for (row, o) in out.iter_mut().enumerate().take(close.len()).skip(n) {
         let (mut pos, mut neg) = (0.0, 0.0);
         for i in row + 1 - n..=row {
             let (p, m) = flow(i);
@@ -358,7 +358,7 @@ pub fn mfi(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], n: usize, o
             neg += m;
         }
         let total = pos + neg;
-        out[row] = if total < 1.0 {
+        *o = if total < 1.0 {
             0.0
         } else {
             100.0 * pos / total
@@ -383,7 +383,7 @@ pub fn ultosc(high: &[f64], low: &[f64], close: &[f64], periods: [usize; 3], out
         bp[i] = close[i] - floor;
         tr[i] = high[i].max(close[i - 1]) - floor;
     }
-    for row in longest..close.len() {
+    for (row, o) in out.iter_mut().enumerate().take(close.len()).skip(longest) {
         let mut total = 0.0;
         for (period, weight) in p.iter().zip([4.0, 2.0, 1.0]) {
             let range = row + 1 - period..=row;
@@ -392,6 +392,6 @@ pub fn ultosc(high: &[f64], low: &[f64], close: &[f64], periods: [usize; 3], out
                 total += weight * b / t;
             }
         }
-        out[row] = 100.0 * total / 7.0;
+        *o = 100.0 * total / 7.0;
     }
 }
