@@ -11,12 +11,7 @@ impl SeriesWindow for Ad {
     const NAME: &'static str = "ad";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-            ("volume", "Traded volume."),
-        ],
+        series: super::HLCV,
         params: &[],
     };
     const DOC: Doc = Doc {

@@ -13,12 +13,7 @@ impl SeriesWindow for Adosc {
     const NAME: &'static str = "adosc";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-            ("volume", "Traded volume."),
-        ],
+        series: super::HLCV,
         params: &[
             Param::optional(
                 "fast",

@@ -1,8 +1,6 @@
 //! `adxr`: ADX rating.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::directional;
 use datafusion::common::Result;
 
@@ -12,19 +10,7 @@ pub struct Adxr;
 impl SeriesWindow for Adxr {
     const NAME: &'static str = "adxr";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
-    };
+    const ARGS: Arguments = super::DIRECTIONAL_ARGS;
     const DOC: Doc = Doc {
         description: "ADX rating, (ADX + ADX period-1 rows ago) / 2 (TA-Lib ADXR). The first 3 period-2 rows are NULL.",
         example: "SELECT ts, adxr(high, low, close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

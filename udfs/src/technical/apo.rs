@@ -1,8 +1,6 @@
 //! `apo`: absolute price oscillator.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -12,23 +10,7 @@ pub struct Apo;
 impl SeriesWindow for Apo {
     const NAME: &'static str = "apo";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[
-            Param::optional(
-                "fast",
-                ParamKind::int_at_least(2),
-                ParamValue::Int(12),
-                "Fast period.",
-            ),
-            Param::optional(
-                "slow",
-                ParamKind::int_at_least(2),
-                ParamValue::Int(26),
-                "Slow period.",
-            ),
-        ],
-    };
+    const ARGS: Arguments = super::PRICE_OSCILLATOR_ARGS;
     const DOC: Doc = Doc {
         description: "Absolute price oscillator with simple moving averages, sma(fast) - sma(slow) (TA-Lib APO, matype 0). The first slow-1 rows are NULL.",
         example: "SELECT ts, apo(close, 12, 26) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

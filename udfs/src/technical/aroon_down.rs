@@ -1,8 +1,6 @@
 //! `aroon_down`: Aroon down.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use crate::kernels::oscillators::AroonOutput;
 use datafusion::common::Result;
@@ -13,15 +11,7 @@ pub struct AroonDown;
 impl SeriesWindow for AroonDown {
     const NAME: &'static str = "aroon_down";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[("high", "High price."), ("low", "Low price.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
-    };
+    const ARGS: Arguments = super::AROON_ARGS;
     const DOC: Doc = Doc {
         description: "Aroon down: 100 (period - rows since the lowest low) / period over period+1 rows, ties to the most recent (TA-Lib AROON). The first period rows are NULL.",
         example: "SELECT ts, aroon_down(high, low, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

@@ -1,8 +1,6 @@
 //! `aroon_up`: Aroon up.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use crate::kernels::oscillators::AroonOutput;
 use datafusion::common::Result;
@@ -13,15 +11,7 @@ pub struct AroonUp;
 impl SeriesWindow for AroonUp {
     const NAME: &'static str = "aroon_up";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[("high", "High price."), ("low", "Low price.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
-    };
+    const ARGS: Arguments = super::AROON_ARGS;
     const DOC: Doc = Doc {
         description: "Aroon up: 100 (period - rows since the highest high) / period over period+1 rows, ties to the most recent (TA-Lib AROON). The first period rows are NULL.",
         example: "SELECT ts, aroon_up(high, low, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

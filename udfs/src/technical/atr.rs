@@ -1,8 +1,6 @@
 //! `atr`: average true range.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::volatility;
 use datafusion::common::Result;
 
@@ -13,17 +11,8 @@ impl SeriesWindow for Atr {
     const NAME: &'static str = "atr";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(1),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
+        series: super::HLC,
+        params: &[super::period(14, 1)],
     };
     const DOC: Doc = Doc {
         description: "Average true range with Wilder smoothing seeded by the mean of the first period true ranges (TA-Lib ATR). The first period rows are NULL.",

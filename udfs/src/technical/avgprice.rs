@@ -11,12 +11,7 @@ impl SeriesWindow for Avgprice {
     const NAME: &'static str = "avgprice";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("open", "Open price."),
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
+        series: super::OHLC,
         params: &[],
     };
     const DOC: Doc = Doc {

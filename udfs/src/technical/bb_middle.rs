@@ -1,8 +1,6 @@
 //! `bb_middle`: middle Bollinger band.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::volatility;
 use crate::kernels::volatility::Band;
 use datafusion::common::Result;
@@ -14,13 +12,8 @@ impl SeriesWindow for BbMiddle {
     const NAME: &'static str = "bb_middle";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(5),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(5, 2)],
     };
     const DOC: Doc = Doc {
         description:

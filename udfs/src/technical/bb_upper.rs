@@ -1,8 +1,6 @@
 //! `bb_upper`: upper Bollinger band.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::volatility;
 use crate::kernels::volatility::Band;
 use datafusion::common::Result;
@@ -13,23 +11,7 @@ pub struct BbUpper;
 impl SeriesWindow for BbUpper {
     const NAME: &'static str = "bb_upper";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[
-            Param::optional(
-                "period",
-                ParamKind::int_at_least(2),
-                ParamValue::Int(5),
-                "Number of rows.",
-            ),
-            Param::optional(
-                "nbdev",
-                ParamKind::positive(),
-                ParamValue::Int(2),
-                "Width of the bands in population standard deviations.",
-            ),
-        ],
-    };
+    const ARGS: Arguments = super::BBANDS_ARGS;
     const DOC: Doc = Doc {
         description: "Upper Bollinger band: simple mean + nbdev population standard deviations of the last period rows (TA-Lib BBANDS, matype SMA).",
         example: "SELECT ts, bb_upper(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

@@ -1,8 +1,6 @@
 //! `cci`: commodity channel index.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -13,17 +11,8 @@ impl SeriesWindow for Cci {
     const NAME: &'static str = "cci";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
+        series: super::HLC,
+        params: &[super::period(14, 2)],
     };
     const DOC: Doc = Doc {
         description: "Commodity channel index of the typical price over the last period rows (TA-Lib CCI); 0 when the mean deviation is 0. The first period-1 rows are NULL.",

@@ -1,8 +1,6 @@
 //! `cmo`: Chande momentum oscillator.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::momentum;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Cmo {
     const NAME: &'static str = "cmo";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(14, 2)],
     };
     const DOC: Doc = Doc {
         description: "Chande momentum oscillator as TA-Lib computes it, from Wilder-smoothed gains and losses (= 2 RSI - 100); 0 on a flat range. The first period rows are NULL.",

@@ -1,8 +1,6 @@
 //! `dema`: double exponential moving average.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::moving_average;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Dema {
     const NAME: &'static str = "dema";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(30),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(30, 2)],
     };
     const DOC: Doc = Doc {
         description: "Double exponential moving average 2 EMA - EMA(EMA) (TA-Lib DEMA, EMAs seeded with simple means). The first 2(period-1) rows are NULL.",

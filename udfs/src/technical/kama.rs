@@ -1,8 +1,6 @@
 //! `kama`: Kaufman adaptive moving average.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Kama {
     const NAME: &'static str = "kama";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(30),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(30, 2)],
     };
     const DOC: Doc = Doc {
         description: "Kaufman adaptive moving average (TA-Lib KAMA): smoothing between the 2- and 30-row EMA constants by the efficiency ratio of the last period changes. The first period rows are NULL.",

@@ -1,8 +1,6 @@
 //! `macd_hist`: MACD histogram.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use crate::kernels::oscillators::MacdOutput;
 use datafusion::common::Result;
@@ -13,29 +11,7 @@ pub struct MacdHist;
 impl SeriesWindow for MacdHist {
     const NAME: &'static str = "macd_hist";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[
-            Param::optional(
-                "fast",
-                ParamKind::int_at_least(2),
-                ParamValue::Int(12),
-                "Fast period.",
-            ),
-            Param::optional(
-                "slow",
-                ParamKind::int_at_least(2),
-                ParamValue::Int(26),
-                "Slow period.",
-            ),
-            Param::optional(
-                "signal",
-                ParamKind::int_at_least(1),
-                ParamValue::Int(9),
-                "Signal period.",
-            ),
-        ],
-    };
+    const ARGS: Arguments = super::MACD_ARGS;
     const DOC: Doc = Doc {
         description: "MACD histogram: MACD line - signal line (TA-Lib MACD). NULL for the first (slow-1)+(signal-1) rows.",
         example: "SELECT ts, macd_hist(close, 12, 26, 9) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

@@ -11,7 +11,7 @@ impl SeriesWindow for Medprice {
     const NAME: &'static str = "medprice";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("high", "High price."), ("low", "Low price.")],
+        series: super::HL,
         params: &[],
     };
     const DOC: Doc = Doc {

@@ -1,8 +1,6 @@
 //! `mfi`: money flow index.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -13,18 +11,8 @@ impl SeriesWindow for Mfi {
     const NAME: &'static str = "mfi";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-            ("volume", "Traded volume."),
-        ],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
+        series: super::HLCV,
+        params: &[super::period(14, 2)],
     };
     const DOC: Doc = Doc {
         description: "Money flow index, 100 positive money flow / total money flow of the typical price over the last period changes (TA-Lib MFI; 0 when the total flow is below 1). The first period rows are NULL.",

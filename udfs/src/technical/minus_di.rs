@@ -1,8 +1,6 @@
 //! `minus_di`: negative directional indicator.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::directional;
 use crate::kernels::directional::Directional;
 use datafusion::common::Result;
@@ -13,19 +11,7 @@ pub struct MinusDi;
 impl SeriesWindow for MinusDi {
     const NAME: &'static str = "minus_di";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
-    };
+    const ARGS: Arguments = super::DIRECTIONAL_ARGS;
     const DOC: Doc = Doc {
         description: "Negative directional indicator, 100 -DM / TR of Wilder sums (TA-Lib MINUS_DI); 0 on a flat range. The first period rows are NULL.",
         example: "SELECT ts, minus_di(high, low, close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

@@ -1,8 +1,6 @@
 //! `minus_dm`: negative directional movement.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::directional;
 use crate::kernels::directional::Directional;
 use datafusion::common::Result;
@@ -13,15 +11,7 @@ pub struct MinusDm;
 impl SeriesWindow for MinusDm {
     const NAME: &'static str = "minus_dm";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[("high", "High price."), ("low", "Low price.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
-    };
+    const ARGS: Arguments = super::DM_ARGS;
     const DOC: Doc = Doc {
         description: "Wilder sum of negative directional movement (TA-Lib MINUS_DM). The first period-1 rows are NULL.",
         example: "SELECT ts, minus_dm(high, low, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

@@ -108,6 +108,7 @@ pub use wclprice::Wclprice;
 pub use willr::Willr;
 pub use wma::Wma;
 
+use crate::framework::{Arguments, Param, ParamKind, ParamValue};
 use crate::registry::{window, QfFunction};
 
 pub fn functions() -> Vec<QfFunction> {
@@ -167,3 +168,154 @@ pub fn functions() -> Vec<QfFunction> {
         window::<Wma>(),
     ]
 }
+
+/// Arguments of the three MACD outputs.
+const MACD_ARGS: Arguments = Arguments {
+    series: X,
+    params: &[
+        Param::optional(
+            "fast",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(12),
+            "Fast period.",
+        ),
+        Param::optional(
+            "slow",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(26),
+            "Slow period.",
+        ),
+        Param::optional(
+            "signal",
+            ParamKind::int_at_least(1),
+            ParamValue::Int(9),
+            "Signal period.",
+        ),
+    ],
+};
+
+/// Arguments of the Bollinger bands with a width.
+const BBANDS_ARGS: Arguments = Arguments {
+    series: X,
+    params: &[
+        period(5, 2),
+        Param::optional(
+            "nbdev",
+            ParamKind::positive(),
+            ParamValue::Int(2),
+            "Width of the bands in population standard deviations.",
+        ),
+    ],
+};
+
+/// Arguments of the slow stochastic outputs.
+const STOCH_ARGS: Arguments = Arguments {
+    series: HLC,
+    params: &[
+        Param::optional(
+            "fastk",
+            ParamKind::int_at_least(1),
+            ParamValue::Int(5),
+            "Rows of the %K range.",
+        ),
+        Param::optional(
+            "slowk",
+            ParamKind::int_at_least(1),
+            ParamValue::Int(3),
+            "Rows averaged for slow %K.",
+        ),
+        Param::optional(
+            "slowd",
+            ParamKind::int_at_least(1),
+            ParamValue::Int(3),
+            "Rows averaged for slow %D.",
+        ),
+    ],
+};
+
+/// Arguments of the fast stochastic outputs.
+const STOCHF_ARGS: Arguments = Arguments {
+    series: HLC,
+    params: &[
+        Param::optional(
+            "fastk",
+            ParamKind::int_at_least(1),
+            ParamValue::Int(5),
+            "Rows of the %K range.",
+        ),
+        Param::optional(
+            "fastd",
+            ParamKind::int_at_least(1),
+            ParamValue::Int(3),
+            "Rows averaged for %D.",
+        ),
+    ],
+};
+
+/// Arguments of the Aroon outputs.
+const AROON_ARGS: Arguments = Arguments {
+    series: HL,
+    params: &[period(14, 2)],
+};
+
+/// Arguments of APO and PPO.
+const PRICE_OSCILLATOR_ARGS: Arguments = Arguments {
+    series: X,
+    params: &[
+        Param::optional(
+            "fast",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(12),
+            "Fast period.",
+        ),
+        Param::optional(
+            "slow",
+            ParamKind::int_at_least(2),
+            ParamValue::Int(26),
+            "Slow period.",
+        ),
+    ],
+};
+
+/// Arguments of the directional indicators over high, low and close.
+const DIRECTIONAL_ARGS: Arguments = Arguments {
+    series: HLC,
+    params: &[period(14, 2)],
+};
+
+/// Arguments of the directional movement sums over high and low.
+const DM_ARGS: Arguments = Arguments {
+    series: HL,
+    params: &[period(14, 2)],
+};
+
+/// The `period` parameter with TA-Lib's default and smallest value.
+const fn period(default: i64, min: i64) -> Param {
+    Param::optional(
+        "period",
+        ParamKind::int_at_least(min),
+        ParamValue::Int(default),
+        "Number of rows.",
+    )
+}
+
+const X: &[(&str, &str)] = &[("x", "Price or any numeric series.")];
+const HL: &[(&str, &str)] = &[("high", "High price."), ("low", "Low price.")];
+const HLC: &[(&str, &str)] = &[
+    ("high", "High price."),
+    ("low", "Low price."),
+    ("close", "Close price."),
+];
+const OHLC: &[(&str, &str)] = &[
+    ("open", "Open price."),
+    ("high", "High price."),
+    ("low", "Low price."),
+    ("close", "Close price."),
+];
+const HLCV: &[(&str, &str)] = &[
+    ("high", "High price."),
+    ("low", "Low price."),
+    ("close", "Close price."),
+    ("volume", "Traded volume."),
+];
+const CV: &[(&str, &str)] = &[("close", "Close price."), ("volume", "Traded volume.")];

@@ -11,7 +11,7 @@ impl SeriesWindow for Obv {
     const NAME: &'static str = "obv";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("close", "Close price."), ("volume", "Traded volume.")],
+        series: super::CV,
         params: &[],
     };
     const DOC: Doc = Doc {

@@ -1,8 +1,6 @@
 //! `ppo`: percentage price oscillator.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -12,23 +10,7 @@ pub struct Ppo;
 impl SeriesWindow for Ppo {
     const NAME: &'static str = "ppo";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[
-            Param::optional(
-                "fast",
-                ParamKind::int_at_least(2),
-                ParamValue::Int(12),
-                "Fast period.",
-            ),
-            Param::optional(
-                "slow",
-                ParamKind::int_at_least(2),
-                ParamValue::Int(26),
-                "Slow period.",
-            ),
-        ],
-    };
+    const ARGS: Arguments = super::PRICE_OSCILLATOR_ARGS;
     const DOC: Doc = Doc {
         description: "Percentage price oscillator with simple moving averages, 100 (sma(fast) - sma(slow)) / sma(slow) (TA-Lib PPO, matype 0). The first slow-1 rows are NULL.",
         example: "SELECT ts, ppo(close, 12, 26) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

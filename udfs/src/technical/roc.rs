@@ -1,8 +1,6 @@
 //! `roc`: rate of change in percent.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::momentum;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Roc {
     const NAME: &'static str = "roc";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(1),
-            ParamValue::Int(10),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(10, 1)],
     };
     const DOC: Doc = Doc {
         description: "Rate of change in percent, 100 (x / x[period rows ago] - 1) (TA-Lib ROC). The first period rows are NULL.",

@@ -1,8 +1,6 @@
 //! `rocp`: rate of change as a fraction.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::momentum;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Rocp {
     const NAME: &'static str = "rocp";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(1),
-            ParamValue::Int(10),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(10, 1)],
     };
     const DOC: Doc = Doc {
         description: "Rate of change as a fraction, x / x[period rows ago] - 1 (TA-Lib ROCP). The first period rows are NULL.",

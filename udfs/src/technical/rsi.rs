@@ -1,8 +1,6 @@
 //! `rsi`: relative strength index.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::momentum;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Rsi {
     const NAME: &'static str = "rsi";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(14, 2)],
     };
     const DOC: Doc = Doc {
         description: "Relative strength index with Wilder smoothing seeded by simple means (TA-Lib RSI); 0 on a flat range. The first period rows are NULL.",

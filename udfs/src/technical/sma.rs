@@ -11,7 +11,7 @@ impl SeriesWindow for Sma {
     const NAME: &'static str = "sma";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
+        series: super::X,
         params: &[Param::required(
             "period",
             ParamKind::int_at_least(2),

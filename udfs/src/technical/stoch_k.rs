@@ -1,8 +1,6 @@
 //! `stoch_k`: slow stochastic %K.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -12,33 +10,7 @@ pub struct StochK;
 impl SeriesWindow for StochK {
     const NAME: &'static str = "stoch_k";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
-        params: &[
-            Param::optional(
-                "fastk",
-                ParamKind::int_at_least(1),
-                ParamValue::Int(5),
-                "Rows of the %K range.",
-            ),
-            Param::optional(
-                "slowk",
-                ParamKind::int_at_least(1),
-                ParamValue::Int(3),
-                "Rows averaged for slow %K.",
-            ),
-            Param::optional(
-                "slowd",
-                ParamKind::int_at_least(1),
-                ParamValue::Int(3),
-                "Rows averaged for slow %D.",
-            ),
-        ],
-    };
+    const ARGS: Arguments = super::STOCH_ARGS;
     const DOC: Doc = Doc {
         description: "Slow stochastic %K, the slowk-row mean of fast %K (TA-Lib STOCH, SMA); NULL for the first (fastk-1)+(slowk-1)+(slowd-1) rows, like %D.",
         example: "SELECT ts, stoch_k(high, low, close, 14, 3, 3) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

@@ -1,8 +1,6 @@
 //! `stochf_d`: fast stochastic %D.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -12,27 +10,7 @@ pub struct StochfD;
 impl SeriesWindow for StochfD {
     const NAME: &'static str = "stochf_d";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
-        params: &[
-            Param::optional(
-                "fastk",
-                ParamKind::int_at_least(1),
-                ParamValue::Int(5),
-                "Rows of the %K range.",
-            ),
-            Param::optional(
-                "fastd",
-                ParamKind::int_at_least(1),
-                ParamValue::Int(3),
-                "Rows averaged for %D.",
-            ),
-        ],
-    };
+    const ARGS: Arguments = super::STOCHF_ARGS;
     const DOC: Doc = Doc {
         description: "Fast stochastic %D, the fastd-row mean of fast %K (TA-Lib STOCHF). NULL for the first (fastk-1)+(fastd-1) rows.",
         example: "SELECT ts, stochf_d(high, low, close, 5, 3) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

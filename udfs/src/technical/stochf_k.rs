@@ -1,8 +1,6 @@
 //! `stochf_k`: fast stochastic %K.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -12,27 +10,7 @@ pub struct StochfK;
 impl SeriesWindow for StochfK {
     const NAME: &'static str = "stochf_k";
     const FAMILY: Family = Family::Technical;
-    const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
-        params: &[
-            Param::optional(
-                "fastk",
-                ParamKind::int_at_least(1),
-                ParamValue::Int(5),
-                "Rows of the %K range.",
-            ),
-            Param::optional(
-                "fastd",
-                ParamKind::int_at_least(1),
-                ParamValue::Int(3),
-                "Rows averaged for %D.",
-            ),
-        ],
-    };
+    const ARGS: Arguments = super::STOCHF_ARGS;
     const DOC: Doc = Doc {
         description: "Fast stochastic %K, 100 (close - lowest low) / (highest high - lowest low) over fastk rows (TA-Lib STOCHF); 0 on a flat range. NULL for the first (fastk-1)+(fastd-1) rows.",
         example: "SELECT ts, stochf_k(high, low, close, 5, 3) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",

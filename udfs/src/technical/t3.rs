@@ -13,14 +13,9 @@ impl SeriesWindow for T3 {
     const NAME: &'static str = "t3";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
+        series: super::X,
         params: &[
-            Param::optional(
-                "period",
-                ParamKind::int_at_least(2),
-                ParamValue::Int(5),
-                "Number of rows.",
-            ),
+            super::period(5, 2),
             Param::optional(
                 "vfactor",
                 ParamKind::Float {

@@ -1,8 +1,6 @@
 //! `tema`: triple exponential moving average.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::moving_average;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Tema {
     const NAME: &'static str = "tema";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(30),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(30, 2)],
     };
     const DOC: Doc = Doc {
         description: "Triple exponential moving average 3 EMA - 3 EMA(EMA) + EMA(EMA(EMA)) (TA-Lib TEMA). The first 3(period-1) rows are NULL.",

@@ -11,11 +11,7 @@ impl SeriesWindow for Trange {
     const NAME: &'static str = "trange";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
+        series: super::HLC,
         params: &[],
     };
     const DOC: Doc = Doc {

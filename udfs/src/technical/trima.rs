@@ -1,8 +1,6 @@
 //! `trima`: triangular moving average.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::moving_average;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Trima {
     const NAME: &'static str = "trima";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(30),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(30, 2)],
     };
     const DOC: Doc = Doc {
         description: "Triangular moving average, a simple mean of simple means (TA-Lib TRIMA). The first period-1 rows are NULL.",

@@ -1,8 +1,6 @@
 //! `trix`: TRIX.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Trix {
     const NAME: &'static str = "trix";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(1),
-            ParamValue::Int(30),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(30, 1)],
     };
     const DOC: Doc = Doc {
         description: "TRIX: one-row rate of change in percent of a triple EMA, each EMA seeded with a simple mean (TA-Lib TRIX). The first 3(period-1)+1 rows are NULL.",

@@ -13,11 +13,7 @@ impl SeriesWindow for Ultosc {
     const NAME: &'static str = "ultosc";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
+        series: super::HLC,
         params: &[
             Param::optional(
                 "period1",

@@ -1,8 +1,6 @@
 //! `willr`: Williams %R.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::momentum;
 use datafusion::common::Result;
 
@@ -13,17 +11,8 @@ impl SeriesWindow for Willr {
     const NAME: &'static str = "willr";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[
-            ("high", "High price."),
-            ("low", "Low price."),
-            ("close", "Close price."),
-        ],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(14),
-            "Number of rows.",
-        )],
+        series: super::HLC,
+        params: &[super::period(14, 2)],
     };
     const DOC: Doc = Doc {
         description: "Williams %R, -100 (highest high - close) / (highest high - lowest low) over the last period rows (TA-Lib WILLR); 0 on a flat range.",

@@ -1,8 +1,6 @@
 //! `wma`: weighted moving average.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
 use crate::kernels::moving_average;
 use datafusion::common::Result;
 
@@ -13,13 +11,8 @@ impl SeriesWindow for Wma {
     const NAME: &'static str = "wma";
     const FAMILY: Family = Family::Technical;
     const ARGS: Arguments = Arguments {
-        series: &[("x", "Price or any numeric series.")],
-        params: &[Param::optional(
-            "period",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(30),
-            "Number of rows.",
-        )],
+        series: super::X,
+        params: &[super::period(30, 2)],
     };
     const DOC: Doc = Doc {
         description: "Weighted moving average with weights 1..period, the newest row weighted most (TA-Lib WMA). The first period-1 rows are NULL.",
