@@ -234,6 +234,10 @@ async fn cyclical_encodings() {
     "rolling_corr(close, 20) OVER (ORDER BY ts)",
     "rolling_corr: expected 3 arguments, rolling_corr(x, y, n), got 2"
 )]
+#[case::cutoff_out_of_range(
+    "value_at_risk(close, 1.5)",
+    "value_at_risk: cutoff must be a number in [0, 1], got 1.5"
+)]
 #[case::scalar_zero_period(
     "cyclical_sin(close, 0)",
     "cyclical_sin: period must be a number > 0, got 0"

@@ -16,6 +16,110 @@ pub fn sharpe_ratio(returns: &[f64], periods: f64) -> Option<f64> {
     Some(mean / std * periods.sqrt())
 }
 
+/// Annualised Sortino ratio with a required return of 0:
+/// `mean(r) * periods / downside_risk(r, periods)`. `None` for fewer than two returns
+/// or no negative return.
+pub fn sortino_ratio(returns: &[f64], periods: f64) -> Option<f64> {
+    if returns.len() < 2 {
+        return None;
+    }
+    let downside = downside_risk(returns, periods)?;
+    if downside == 0.0 {
+        return None;
+    }
+    let mean = mean_and_m2(returns)?.0;
+    Some(mean * periods / downside)
+}
+
+/// Annualised downside deviation below 0: `sqrt(mean(min(r, 0)^2)) * sqrt(periods)`,
+/// the mean taken over all returns; 0 without losses.
+pub fn downside_risk(returns: &[f64], periods: f64) -> Option<f64> {
+    if returns.is_empty() {
+        return None;
+    }
+    let squares: f64 = returns.iter().map(|r| r.min(0.0).powi(2)).sum();
+    Some((squares / returns.len() as f64).sqrt() * periods.sqrt())
+}
+
+/// Annualised volatility `std(r, ddof=1) * sqrt(periods)`; `None` for fewer than two
+/// returns.
+pub fn annual_volatility(returns: &[f64], periods: f64) -> Option<f64> {
+    super::moments::std_dev(returns, 1).map(|s| s * periods.sqrt())
+}
+
+/// Compound annual growth rate `prod(1 + r)^(periods / count) - 1`.
+pub fn annual_return(returns: &[f64], periods: f64) -> Option<f64> {
+    if returns.is_empty() {
+        return None;
+    }
+    let growth: f64 = returns.iter().map(|r| 1.0 + r).product();
+    Some(growth.powf(periods / returns.len() as f64) - 1.0)
+}
+
+/// numpy's `percentile(x, 100 q)` with linear interpolation, on a sorted sample.
+fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
+    let position = q * (sorted.len() - 1) as f64;
+    let lo = position.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo as f64)
+}
+
+fn sorted(returns: &[f64]) -> Vec<f64> {
+    let mut s = returns.to_vec();
+    s.sort_by(f64::total_cmp);
+    s
+}
+
+/// Historical value at risk: the `cutoff` percentile of the returns (linear).
+pub fn value_at_risk(returns: &[f64], cutoff: f64) -> Option<f64> {
+    (!returns.is_empty()).then(|| percentile_of_sorted(&sorted(returns), cutoff))
+}
+
+/// Conditional value at risk as empyrical computes it: the mean of the
+/// `floor((count - 1) cutoff) + 1` smallest returns.
+pub fn conditional_value_at_risk(returns: &[f64], cutoff: f64) -> Option<f64> {
+    if returns.is_empty() {
+        return None;
+    }
+    let take = ((returns.len() - 1) as f64 * cutoff).floor() as usize + 1;
+    let s = sorted(returns);
+    Some(s[..take].iter().sum::<f64>() / take as f64)
+}
+
+/// Omega ratio: gains over losses relative to a per-period threshold derived from an
+/// annual required return (`(1 + required)^(1/periods) - 1`; the required return
+/// itself when `periods` is 1). `None` for fewer than two returns or no loss.
+pub fn omega_ratio(returns: &[f64], required: f64, periods: f64) -> Option<f64> {
+    if returns.len() < 2 {
+        return None;
+    }
+    let threshold = if periods == 1.0 {
+        required
+    } else {
+        (1.0 + required).powf(1.0 / periods) - 1.0
+    };
+    let (mut gains, mut losses) = (0.0, 0.0);
+    for r in returns {
+        let excess = r - threshold;
+        if excess > 0.0 {
+            gains += excess;
+        } else {
+            losses -= excess;
+        }
+    }
+    (losses > 0.0).then(|| gains / losses)
+}
+
+/// `|95th percentile| / |5th percentile|` of the returns; `None` when the 5th is 0.
+pub fn tail_ratio(returns: &[f64]) -> Option<f64> {
+    if returns.is_empty() {
+        return None;
+    }
+    let s = sorted(returns);
+    let low = percentile_of_sorted(&s, 0.05).abs();
+    (low != 0.0).then(|| percentile_of_sorted(&s, 0.95).abs() / low)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,10 +13,7 @@ impl SeriesAggregate for SharpeRatio {
     const NAME: &'static str = "sharpe_ratio";
     const FAMILY: Family = Family::Risk;
     const ARGS: Arguments = Arguments {
-        series: &[(
-            "ret",
-            "Simple periodic returns (subtract a risk-free rate first if needed).",
-        )],
+        series: super::RET,
         params: &[Param::optional(
             "periods",
             ParamKind::positive(),

@@ -1,0 +1,37 @@
+//! `value_at_risk`: historical value at risk of a group's returns.
+
+use crate::framework::{
+    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesAggregate,
+};
+use crate::kernels::risk::value_at_risk;
+use datafusion::common::Result;
+
+#[derive(Debug)]
+pub struct ValueAtRisk;
+
+impl SeriesAggregate for ValueAtRisk {
+    const NAME: &'static str = "value_at_risk";
+    const FAMILY: Family = Family::Risk;
+    const ARGS: Arguments = Arguments {
+        series: super::RET,
+        params: &[Param::optional(
+            "cutoff",
+            ParamKind::Float {
+                min: 0.0,
+                max: 1.0,
+                min_exclusive: false,
+                max_exclusive: false,
+            },
+            ParamValue::Float(0.05),
+            "Tail probability in [0, 1].",
+        )],
+    };
+    const DOC: Doc = Doc {
+        description: "Historical value at risk: the cutoff percentile of the returns with linear interpolation, as empyrical.value_at_risk.",
+        example: "SELECT symbol, value_at_risk(ret, 0.05) FROM daily_returns GROUP BY symbol",
+    };
+
+    fn evaluate(s: &[&[f64]], p: &Params) -> Result<Option<f64>> {
+        Ok(value_at_risk(s[0], p.f64(0)))
+    }
+}
