@@ -1,8 +1,6 @@
 //! `annual_return`: compound annual growth rate of a group's returns.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesAggregate,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesAggregate};
 use crate::kernels::risk::annual_return;
 use datafusion::common::Result;
 
@@ -14,12 +12,7 @@ impl SeriesAggregate for AnnualReturn {
     const FAMILY: Family = Family::Risk;
     const ARGS: Arguments = Arguments {
         series: super::RET,
-        params: &[Param::optional(
-            "periods",
-            ParamKind::positive(),
-            ParamValue::Int(252),
-            "Return periods per year (252 daily, 52 weekly, 12 monthly).",
-        )],
+        params: &[super::PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Compound annual growth rate prod(1 + ret)^(periods / count) - 1, as empyrical.annual_return.",

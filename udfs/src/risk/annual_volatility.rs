@@ -1,8 +1,6 @@
 //! `annual_volatility`: annualised volatility of a group's returns.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesAggregate,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesAggregate};
 use crate::kernels::risk::annual_volatility;
 use datafusion::common::Result;
 
@@ -14,12 +12,7 @@ impl SeriesAggregate for AnnualVolatility {
     const FAMILY: Family = Family::Risk;
     const ARGS: Arguments = Arguments {
         series: super::RET,
-        params: &[Param::optional(
-            "periods",
-            ParamKind::positive(),
-            ParamValue::Int(252),
-            "Return periods per year (252 daily, 52 weekly, 12 monthly).",
-        )],
+        params: &[super::PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Annualised volatility std(ret, ddof=1) * sqrt(periods), as empyrical.annual_volatility. NULL for fewer than two returns.",

@@ -1,8 +1,6 @@
 //! `downside_risk`: annualised downside deviation of a group's returns.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesAggregate,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesAggregate};
 use crate::kernels::risk::downside_risk;
 use datafusion::common::Result;
 
@@ -14,12 +12,7 @@ impl SeriesAggregate for DownsideRisk {
     const FAMILY: Family = Family::Risk;
     const ARGS: Arguments = Arguments {
         series: super::RET,
-        params: &[Param::optional(
-            "periods",
-            ParamKind::positive(),
-            ParamValue::Int(252),
-            "Return periods per year (252 daily, 52 weekly, 12 monthly).",
-        )],
+        params: &[super::PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Annualised downside deviation sqrt(mean(min(ret, 0)^2)) * sqrt(periods), as empyrical.downside_risk with required_return 0; 0 without losses.",

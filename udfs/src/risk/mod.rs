@@ -20,6 +20,7 @@ pub use sortino_ratio::SortinoRatio;
 pub use tail_ratio::TailRatio;
 pub use value_at_risk::ValueAtRisk;
 
+use crate::framework::{Param, ParamKind, ParamValue};
 use crate::registry::{aggregate, QfFunction};
 
 pub fn functions() -> Vec<QfFunction> {
@@ -40,3 +41,24 @@ const RET: &[(&str, &str)] = &[(
     "ret",
     "Simple periodic returns (subtract a risk-free rate first if needed).",
 )];
+
+/// Return periods per year, for annualising.
+const PERIODS: Param = Param::optional(
+    "periods",
+    ParamKind::positive(),
+    ParamValue::Int(252),
+    "Return periods per year (252 daily, 52 weekly, 12 monthly).",
+);
+
+/// The tail probability of VaR and CVaR.
+const CUTOFF: Param = Param::optional(
+    "cutoff",
+    ParamKind::Float {
+        min: 0.0,
+        max: 1.0,
+        min_exclusive: false,
+        max_exclusive: false,
+    },
+    ParamValue::Float(0.05),
+    "Tail probability in [0, 1].",
+);

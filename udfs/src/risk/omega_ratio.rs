@@ -26,12 +26,7 @@ impl SeriesAggregate for OmegaRatio {
                 ParamValue::Float(0.0),
                 "Annual return the gains and losses are measured from.",
             ),
-            Param::optional(
-                "periods",
-                ParamKind::positive(),
-                ParamValue::Int(252),
-                "Return periods per year (252 daily, 52 weekly, 12 monthly).",
-            ),
+            super::PERIODS,
         ],
     };
     const DOC: Doc = Doc {

@@ -1,8 +1,6 @@
 //! `sharpe_ratio(ret [, periods])`: annualised Sharpe ratio of a group's returns.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesAggregate,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesAggregate};
 use crate::kernels::risk::sharpe_ratio;
 use datafusion::common::Result;
 
@@ -14,12 +12,7 @@ impl SeriesAggregate for SharpeRatio {
     const FAMILY: Family = Family::Risk;
     const ARGS: Arguments = Arguments {
         series: super::RET,
-        params: &[Param::optional(
-            "periods",
-            ParamKind::positive(),
-            ParamValue::Int(252),
-            "Return periods per year (252 daily, 52 weekly, 12 monthly).",
-        )],
+        params: &[super::PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Annualised Sharpe ratio mean(ret) / std(ret, ddof=1) * sqrt(periods), \

@@ -1,8 +1,6 @@
 //! `sortino_ratio`: annualised Sortino ratio of a group's returns.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesAggregate,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesAggregate};
 use crate::kernels::risk::sortino_ratio;
 use datafusion::common::Result;
 
@@ -14,12 +12,7 @@ impl SeriesAggregate for SortinoRatio {
     const FAMILY: Family = Family::Risk;
     const ARGS: Arguments = Arguments {
         series: super::RET,
-        params: &[Param::optional(
-            "periods",
-            ParamKind::positive(),
-            ParamValue::Int(252),
-            "Return periods per year (252 daily, 52 weekly, 12 monthly).",
-        )],
+        params: &[super::PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Annualised Sortino ratio mean(ret) * periods / downside_risk(ret, periods), as empyrical.sortino_ratio with required_return 0 (the downside mean is over all returns). NULL for fewer than two returns or no negative return.",

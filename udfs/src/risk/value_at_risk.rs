@@ -1,8 +1,6 @@
 //! `value_at_risk`: historical value at risk of a group's returns.
 
-use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesAggregate,
-};
+use crate::framework::{Arguments, Doc, Family, Params, SeriesAggregate};
 use crate::kernels::risk::value_at_risk;
 use datafusion::common::Result;
 
@@ -14,17 +12,7 @@ impl SeriesAggregate for ValueAtRisk {
     const FAMILY: Family = Family::Risk;
     const ARGS: Arguments = Arguments {
         series: super::RET,
-        params: &[Param::optional(
-            "cutoff",
-            ParamKind::Float {
-                min: 0.0,
-                max: 1.0,
-                min_exclusive: false,
-                max_exclusive: false,
-            },
-            ParamValue::Float(0.05),
-            "Tail probability in [0, 1].",
-        )],
+        params: &[super::CUTOFF],
     };
     const DOC: Doc = Doc {
         description: "Historical value at risk: the cutoff percentile of the returns with linear interpolation, as empyrical.value_at_risk.",
