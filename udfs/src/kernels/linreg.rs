@@ -144,6 +144,7 @@ pub fn linreg_rmse(y: &[f64], n: usize, out: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::test_data::walk;
 
     /// Exact OLS of one window on 0..n-1, shifted by its first value.
     fn reference(w: &[f64]) -> (f64, f64) {
@@ -163,17 +164,7 @@ mod tests {
 
     #[test]
     fn matches_exact_ols_under_large_offset() {
-        let mut level = 1e5;
-        let mut s = 17u64;
-        let y: Vec<f64> = (0..3000)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                level += 1e-3 * ((s % 2001) as f64 / 1000.0 - 1.0);
-                level
-            })
-            .collect();
+        let y = walk(3000, 1e5, 1e-3, 17);
         for n in [2, 14, 200] {
             for_each_window_fit(&y, n, |row, f| {
                 let (slope, intercept) = reference(&y[row + 1 - n..=row]);
@@ -208,17 +199,7 @@ mod tests {
     #[test]
     fn long_offset_series_stays_accurate() {
         let n = 120;
-        let mut level = 1e5;
-        let mut s = 99u64;
-        let y: Vec<f64> = (0..10_000_000)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                level += 1e-3 * ((s % 2001) as f64 / 1000.0 - 1.0);
-                level
-            })
-            .collect();
+        let y = walk(10_000_000, 1e5, 1e-3, 99);
         let mut worst = 0.0f64;
         let mut checked = 0;
         for_each_window_fit(&y, n, |row, f| {

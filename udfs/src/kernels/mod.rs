@@ -17,3 +17,22 @@ pub mod risk;
 pub mod rolling;
 pub mod time;
 pub mod volatility;
+
+/// Deterministic inputs for the kernels' tests.
+#[cfg(test)]
+pub(crate) mod test_data {
+    /// A pseudo-random walk (xorshift) from `start` with steps uniform in ±`step`.
+    pub fn walk(len: usize, start: f64, step: f64, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        let mut level = start;
+        (0..len)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                level += step * ((s % 2001) as f64 / 1000.0 - 1.0);
+                level
+            })
+            .collect()
+    }
+}

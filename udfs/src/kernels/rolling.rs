@@ -354,27 +354,13 @@ pub fn rolling_quantile(x: &[f64], n: usize, q: f64, out: &mut [f64]) {
 mod tests {
     use super::*;
     use crate::kernels::moments::mean_and_m2;
+    use crate::kernels::test_data::walk;
     use rstest::rstest;
 
     /// Two-pass reference for each full window.
     fn reference(x: &[f64], n: usize) -> Vec<Option<(f64, f64)>> {
         (0..x.len())
             .map(|i| (i + 1 >= n).then(|| mean_and_m2(&x[i + 1 - n..=i]).unwrap()))
-            .collect()
-    }
-
-    /// A deterministic pseudo-random walk (xorshift), to avoid a dependency.
-    fn walk(len: usize, start: f64, step: f64, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        let mut level = start;
-        (0..len)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                level += step * ((s % 2001) as f64 / 1000.0 - 1.0);
-                level
-            })
             .collect()
     }
 

@@ -173,18 +173,8 @@ pub fn functions() -> Vec<QfFunction> {
 const MACD_ARGS: Arguments = Arguments {
     series: X,
     params: &[
-        Param::optional(
-            "fast",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(12),
-            "Fast period.",
-        ),
-        Param::optional(
-            "slow",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(26),
-            "Slow period.",
-        ),
+        FAST,
+        SLOW,
         Param::optional(
             "signal",
             ParamKind::int_at_least(1),
@@ -261,20 +251,7 @@ const AROON_ARGS: Arguments = Arguments {
 /// Arguments of APO and PPO.
 const PRICE_OSCILLATOR_ARGS: Arguments = Arguments {
     series: X,
-    params: &[
-        Param::optional(
-            "fast",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(12),
-            "Fast period.",
-        ),
-        Param::optional(
-            "slow",
-            ParamKind::int_at_least(2),
-            ParamValue::Int(26),
-            "Slow period.",
-        ),
-    ],
+    params: &[FAST, SLOW],
 };
 
 /// Arguments of the directional indicators over high, low and close.
@@ -319,3 +296,19 @@ const HLCV: &[(&str, &str)] = &[
     ("volume", "Traded volume."),
 ];
 const CV: &[(&str, &str)] = &[("close", "Close price."), ("volume", "Traded volume.")];
+
+/// Fast period of MACD, APO and PPO.
+const FAST: Param = Param::optional(
+    "fast",
+    ParamKind::int_at_least(2),
+    ParamValue::Int(12),
+    "Fast period.",
+);
+
+/// Slow period of MACD, APO and PPO.
+const SLOW: Param = Param::optional(
+    "slow",
+    ParamKind::int_at_least(2),
+    ParamValue::Int(26),
+    "Slow period.",
+);
