@@ -104,7 +104,7 @@ fn functions_lists_the_catalogue() {
     let o = quantfusion(&["functions", "rolling_"]);
     let text = stdout(&o);
     assert!(
-        text.contains("rolling_std") && !text.contains("sharpe_ratio"),
+        text.contains("rolling_std") && !text.contains("sortino_ratio"),
         "{text}"
     );
 }

@@ -4,5 +4,6 @@ mod cli;
 mod common;
 mod golden;
 mod materialize;
+mod risk;
 mod rolling_parity;
 mod sql_behaviour;

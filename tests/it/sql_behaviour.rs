@@ -236,7 +236,39 @@ async fn cyclical_encodings() {
 )]
 #[case::cutoff_out_of_range(
     "value_at_risk(close, 1.5)",
-    "value_at_risk: cutoff must be a number in [0, 1], got 1.5"
+    "value_at_risk: cutoff must be a number in (0, 1), got 1.5"
+)]
+#[case::cutoff_zero(
+    "conditional_value_at_risk(close, 0)",
+    "conditional_value_at_risk: cutoff must be a number in (0, 1), got 0"
+)]
+#[case::ordered_aggregate_without_order_by(
+    "max_drawdown(close)",
+    "max_drawdown depends on row order: put the order inside the call, e.g. max_drawdown(ret ORDER BY ts)"
+)]
+#[case::calmar_zero_periods(
+    "calmar_ratio(close, 0 ORDER BY ts)",
+    "calmar_ratio: periods must be a number > 0, got 0"
+)]
+#[case::mc_quantile_out_of_range(
+    "mc_max_drawdown(close, 100, 1.5 ORDER BY ts)",
+    "mc_max_drawdown: q must be a number in [0, 1], got 1.5"
+)]
+#[case::mc_no_simulations(
+    "mc_max_drawdown(close, 0, 0.5 ORDER BY ts)",
+    "mc_max_drawdown: n_sims must be an integer between 1 and 100000000, got 0"
+)]
+#[case::mc_column_parameter(
+    "mc_max_drawdown(close, ts, 0.5 ORDER BY ts)",
+    "mc_max_drawdown: n_sims must be a constant"
+)]
+#[case::mc_without_order_by(
+    "mc_max_drawdown(close, 100, 0.5)",
+    "mc_max_drawdown depends on row order"
+)]
+#[case::rolling_sharpe_window_too_short(
+    "rolling_sharpe(close, 1) OVER (ORDER BY ts)",
+    "rolling_sharpe: n must be an integer >= 2, got 1"
 )]
 #[case::scalar_zero_period(
     "cyclical_sin(close, 0)",

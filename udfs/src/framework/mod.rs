@@ -6,6 +6,7 @@ pub mod adapter;
 pub mod aggregate;
 pub mod docs;
 pub mod missing;
+pub mod order;
 pub mod params;
 pub mod scalar;
 pub mod window;

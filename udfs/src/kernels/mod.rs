@@ -5,7 +5,9 @@
 //! written into a slice of the input's length pre-filled with NaN, and NaN means
 //! "no value" (warm-up rows, division by zero).
 
+pub mod bootstrap;
 pub mod directional;
+pub mod drawdown;
 pub mod linreg;
 pub mod moments;
 pub mod momentum;

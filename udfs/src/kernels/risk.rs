@@ -56,8 +56,81 @@ pub fn annual_return(returns: &[f64], periods: f64) -> Option<f64> {
     Some(growth.powf(periods / returns.len() as f64) - 1.0)
 }
 
+/// Calmar ratio `annual_return / |max_drawdown|`; `None` without a drawdown.
+pub fn calmar_ratio(returns: &[f64], periods: f64) -> Option<f64> {
+    let drawdown = super::drawdown::max_drawdown(returns)?;
+    if drawdown >= 0.0 {
+        return None;
+    }
+    Some(annual_return(returns, periods)? / drawdown.abs())
+}
+
+/// R² of the least-squares line through the cumulative log returns
+/// `cumsum(log1p(r))` against `0..n`; `None` for fewer than two returns or a flat
+/// cumulative path (zero total sum of squares).
+///
+/// Two passes: the mean of the path, then centred cross products, so a long path
+/// far from zero loses nothing to cancellation.
+pub fn stability_of_timeseries(returns: &[f64]) -> Option<f64> {
+    let n = returns.len();
+    if n < 2 {
+        return None;
+    }
+    let path: Vec<f64> = returns
+        .iter()
+        .scan(0.0, |acc, r| {
+            *acc += r.ln_1p();
+            Some(*acc)
+        })
+        .collect();
+    let (y_mean, syy) = mean_and_m2(&path)?;
+    if syy == 0.0 {
+        return None;
+    }
+    let x_mean = (n - 1) as f64 / 2.0;
+    let sxy: f64 = path
+        .iter()
+        .enumerate()
+        .map(|(i, y)| (i as f64 - x_mean) * (y - y_mean))
+        .sum();
+    let nf = n as f64;
+    let sxx = nf * (nf * nf - 1.0) / 12.0;
+    Some((sxy * sxy / (sxx * syy)).min(1.0))
+}
+
+/// Share of the non-zero results that are gains; `None` when all are zero.
+pub fn win_rate(pnl: &[f64]) -> Option<f64> {
+    let wins = pnl.iter().filter(|&&p| p > 0.0).count();
+    let decided = pnl.iter().filter(|&&p| p != 0.0).count();
+    (decided > 0).then(|| wins as f64 / decided as f64)
+}
+
+/// Gross profit over gross loss, `sum(p > 0) / |sum(p < 0)|`; `None` without losses.
+pub fn profit_factor(pnl: &[f64]) -> Option<f64> {
+    let profit: f64 = pnl.iter().filter(|&&p| p > 0.0).sum();
+    let loss: f64 = pnl.iter().filter(|&&p| p < 0.0).sum();
+    (loss < 0.0).then(|| profit / -loss)
+}
+
+/// Sharpe ratio of each window of `n` returns (`mean / std(ddof=1) * sqrt(periods)`);
+/// NaN where the window's returns are all equal.
+pub fn rolling_sharpe(returns: &[f64], n: usize, periods: f64, out: &mut [f64]) {
+    if n < 2 {
+        return;
+    }
+    let scale = periods.sqrt();
+    let dof = (n - 1) as f64;
+    super::rolling::for_each_window_moments(returns, n, |row, mean, m2| {
+        out[row] = if m2 > 0.0 {
+            mean / (m2 / dof).sqrt() * scale
+        } else {
+            f64::NAN
+        };
+    });
+}
+
 /// numpy's `percentile(x, 100 q)` with linear interpolation, on a sorted sample.
-fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
     let position = q * (sorted.len() - 1) as f64;
     let lo = position.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);
