@@ -8,15 +8,12 @@
 //! `ORDER BY` key and puts the group in order before evaluating (see [`super::order`]).
 
 use super::adapter::KernelUdf;
+use super::collect::{merge_states, state_of, GroupRows, InputBatch};
 use super::docs::{Causality, Doc, Family};
-use super::missing::present_rows;
-use super::order::{missing_order_by, OrderKeys};
+use super::order::{missing_order_by, KeyEncoder};
 use super::params::{Arguments, Params};
-use datafusion::arrow::array::{Array, ArrayRef, Float64Array, ListArray};
-use datafusion::arrow::buffer::OffsetBuffer;
-use datafusion::arrow::compute::cast;
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Float64Array};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
-use datafusion::common::cast::{as_float64_array, as_list_array};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::expr::AggregateFunction;
 use datafusion::logical_expr::function::{
@@ -24,7 +21,8 @@ use datafusion::logical_expr::function::{
 };
 use datafusion::logical_expr::utils::AggregateOrderSensitivity;
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Documentation, Expr, Signature,
+    Accumulator, AggregateUDF, AggregateUDFImpl, Documentation, EmitTo, Expr, GroupsAccumulator,
+    Signature,
 };
 use std::fmt::Debug;
 use std::marker::PhantomData;
@@ -135,16 +133,28 @@ impl<K: SeriesAggregate> AggregateUDFImpl for KernelUdf<K> {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        let params = K::ARGS.params_from_physical(K::NAME, acc_args.exprs)?;
-        let order = match (K::ORDERED, acc_args.order_bys) {
-            (false, _) => None,
-            (true, []) => return missing_order_by(K::NAME, K::ARGS.series[0].0),
-            (true, order_bys) => Some(OrderKeys::new(order_bys, acc_args.schema)?),
-        };
+        let (params, encoder) = setup::<K>(&acc_args)?;
         Ok(Box::new(CollectingAccumulator::<K> {
             params,
-            columns: vec![Vec::new(); K::ARGS.series.len()],
-            order,
+            encoder,
+            group: GroupRows::new(K::ARGS.series.len()),
+            kernel: PhantomData,
+        }))
+    }
+
+    fn groups_accumulator_supported(&self, args: AccumulatorArgs) -> bool {
+        !args.is_distinct
+    }
+
+    fn create_groups_accumulator(
+        &self,
+        acc_args: AccumulatorArgs,
+    ) -> Result<Box<dyn GroupsAccumulator>> {
+        let (params, encoder) = setup::<K>(&acc_args)?;
+        Ok(Box::new(CollectingGroups::<K> {
+            params,
+            encoder,
+            groups: Vec::new(),
             kernel: PhantomData,
         }))
     }
@@ -154,124 +164,174 @@ impl<K: SeriesAggregate> AggregateUDFImpl for KernelUdf<K> {
     }
 }
 
-/// Keeps the group's present rows, one vector per series, and their order keys
-/// when the aggregate depends on order.
+/// The validated parameters and, for an ordered aggregate, the key encoder.
+fn setup<K: SeriesAggregate>(args: &AccumulatorArgs) -> Result<(Params, Option<KeyEncoder>)> {
+    let params = K::ARGS.params_from_physical(K::NAME, args.exprs)?;
+    let encoder = match (K::ORDERED, args.order_bys) {
+        (false, _) => None,
+        (true, []) => return missing_order_by(K::NAME, K::ARGS.series[0].0),
+        (true, order_bys) => Some(KeyEncoder::new(order_bys, args.schema)?),
+    };
+    Ok((params, encoder))
+}
+
+/// The aggregate of one group, NULL where undefined or not finite.
+fn evaluate_group<K: SeriesAggregate>(group: &GroupRows, params: &Params) -> Result<Option<f64>> {
+    let in_order = group.series_in_order();
+    let series: Vec<&[f64]> = in_order.iter().map(|s| s.as_ref()).collect();
+    Ok(K::evaluate(&series, params)?.filter(|v| v.is_finite()))
+}
+
+/// One group (an aggregate without GROUP BY, or used as a window function).
 #[derive(Debug)]
 struct CollectingAccumulator<K> {
     params: Params,
-    columns: Vec<Vec<f64>>,
-    order: Option<OrderKeys>,
+    encoder: Option<KeyEncoder>,
+    group: GroupRows,
     kernel: PhantomData<K>,
-}
-
-impl<K> CollectingAccumulator<K> {
-    /// Appends the rows where every series is present. `arrays` holds the call's
-    /// arguments (series first, then literal parameters), then its ORDER BY values.
-    fn append_present(&mut self, arrays: &[ArrayRef]) -> Result<()> {
-        let series = arrays[..self.columns.len()]
-            .iter()
-            .map(|a| cast(a, &DataType::Float64))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let floats = series
-            .iter()
-            .map(|a| as_float64_array(a))
-            .collect::<Result<Vec<&Float64Array>>>()?;
-        let num_rows = floats.first().map_or(0, |a| a.len());
-        let mask = present_rows(&floats, num_rows);
-        if let Some(order) = &mut self.order {
-            let order_columns = &arrays[arrays.len() - order.columns()..];
-            match &mask {
-                None => order.append(order_columns, 0..num_rows)?,
-                Some(mask) => order.append(order_columns, mask.set_indices())?,
-            }
-        }
-        match mask {
-            None => {
-                for (col, a) in self.columns.iter_mut().zip(&floats) {
-                    col.extend_from_slice(a.values());
-                }
-            }
-            Some(mask) => {
-                for (col, a) in self.columns.iter_mut().zip(&floats) {
-                    col.extend(mask.set_indices().map(|i| a.value(i)));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The series in evaluation order: key order for an ordered aggregate.
-    fn series_in_order(&self) -> Vec<std::borrow::Cow<'_, [f64]>> {
-        let permutation = self.order.as_ref().and_then(OrderKeys::sorting_permutation);
-        self.columns
-            .iter()
-            .map(|col| match &permutation {
-                None => std::borrow::Cow::Borrowed(col.as_slice()),
-                Some(p) => std::borrow::Cow::Owned(p.iter().map(|&i| col[i]).collect()),
-            })
-            .collect()
-    }
 }
 
 impl<K: SeriesAggregate> Accumulator for CollectingAccumulator<K> {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        self.append_present(values)
+        let batch = InputBatch::read(values, K::ARGS.series.len(), self.encoder.as_ref(), None)?;
+        batch.append_to(std::slice::from_mut(&mut self.group), |_| 0);
+        Ok(())
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let in_order = self.series_in_order();
-        let series: Vec<&[f64]> = in_order.iter().map(|s| s.as_ref()).collect();
-        let value = K::evaluate(&series, &self.params)?.filter(|v| v.is_finite());
-        Ok(ScalarValue::Float64(value))
+        Ok(ScalarValue::Float64(evaluate_group::<K>(
+            &self.group,
+            &self.params,
+        )?))
     }
 
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
-            + self
-                .columns
-                .iter()
-                .map(|c| c.capacity() * std::mem::size_of::<f64>())
-                .sum::<usize>()
-            + self.order.as_ref().map_or(0, OrderKeys::size)
+            + self.group.size()
+            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let mut state: Vec<ScalarValue> = self
-            .columns
-            .iter()
-            .map(|c| single_list(Arc::new(Float64Array::from(c.clone()))))
-            .collect();
-        if let Some(order) = &self.order {
-            state.push(single_list(Arc::new(order.to_state())));
-        }
-        Ok(state)
+        let with_keys = self.encoder.is_some();
+        state_of(
+            std::slice::from_ref(&self.group),
+            K::ARGS.series.len(),
+            with_keys,
+        )
+        .iter()
+        .map(|list| ScalarValue::try_from_array(list, 0))
+        .collect()
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        // Partial states hold only present rows, so their values append as they are;
-        // keys append alongside, and order is restored at evaluation.
-        for (col, state) in self.columns.iter_mut().zip(states) {
-            for part in as_list_array(state)?.iter().flatten() {
-                col.extend_from_slice(as_float64_array(&part)?.values());
-            }
-        }
-        if let Some(order) = &mut self.order {
-            let keys = &states[self.columns.len()];
-            for part in as_list_array(keys)?.iter().flatten() {
-                order.append_state(&part)?;
-            }
-        }
-        Ok(())
+        let with_keys = self.encoder.is_some();
+        let group = std::slice::from_mut(&mut self.group);
+        merge_states(states, K::ARGS.series.len(), with_keys, group, |_| 0)
     }
 }
 
-/// A one-row list scalar holding `values`.
-fn single_list(values: ArrayRef) -> ScalarValue {
-    let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
-    ScalarValue::List(Arc::new(ListArray::new(
-        field,
-        OffsetBuffer::from_lengths([values.len()]),
-        values,
-        None,
-    )))
+/// Every group of a GROUP BY in one accumulator: each batch is read once for all
+/// groups (one cast, one key encoding) instead of once per group.
+#[derive(Debug)]
+struct CollectingGroups<K> {
+    params: Params,
+    encoder: Option<KeyEncoder>,
+    groups: Vec<GroupRows>,
+    kernel: PhantomData<K>,
+}
+
+impl<K: SeriesAggregate> CollectingGroups<K> {
+    fn ensure_groups(&mut self, total_num_groups: usize) {
+        let series = K::ARGS.series.len();
+        if self.groups.len() < total_num_groups {
+            self.groups
+                .resize_with(total_num_groups, || GroupRows::new(series));
+        }
+    }
+}
+
+impl<K: SeriesAggregate> GroupsAccumulator for CollectingGroups<K> {
+    fn update_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> Result<()> {
+        self.ensure_groups(total_num_groups);
+        let batch = InputBatch::read(
+            values,
+            K::ARGS.series.len(),
+            self.encoder.as_ref(),
+            opt_filter,
+        )?;
+        batch.append_to(&mut self.groups, |i| group_indices[i]);
+        Ok(())
+    }
+
+    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        let values = groups
+            .iter()
+            .map(|g| evaluate_group::<K>(g, &self.params))
+            .collect::<Result<Float64Array>>()?;
+        Ok(std::sync::Arc::new(values))
+    }
+
+    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        Ok(state_of(
+            &groups,
+            K::ARGS.series.len(),
+            self.encoder.is_some(),
+        ))
+    }
+
+    fn merge_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        total_num_groups: usize,
+    ) -> Result<()> {
+        self.ensure_groups(total_num_groups);
+        let with_keys = self.encoder.is_some();
+        merge_states(
+            values,
+            K::ARGS.series.len(),
+            with_keys,
+            &mut self.groups,
+            |j| group_indices[j],
+        )
+    }
+
+    fn convert_to_state(
+        &self,
+        values: &[ArrayRef],
+        opt_filter: Option<&BooleanArray>,
+    ) -> Result<Vec<ArrayRef>> {
+        // Each input row becomes a group of its own (empty when the row is skipped).
+        let batch = InputBatch::read(
+            values,
+            K::ARGS.series.len(),
+            self.encoder.as_ref(),
+            opt_filter,
+        )?;
+        let num_rows = values.first().map_or(0, |a| a.len());
+        let mut groups: Vec<GroupRows> = (0..num_rows)
+            .map(|_| GroupRows::new(K::ARGS.series.len()))
+            .collect();
+        batch.append_to(&mut groups, |i| i);
+        Ok(state_of(
+            &groups,
+            K::ARGS.series.len(),
+            self.encoder.is_some(),
+        ))
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.groups.capacity() * std::mem::size_of::<GroupRows>()
+            + self.groups.iter().map(GroupRows::size).sum::<usize>()
+            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
+    }
 }

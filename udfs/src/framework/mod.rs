@@ -4,6 +4,7 @@
 
 pub mod adapter;
 pub mod aggregate;
+pub mod collect;
 pub mod docs;
 pub mod missing;
 pub mod order;

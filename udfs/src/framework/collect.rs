@@ -1,0 +1,186 @@
+//! What a collecting aggregate keeps of each group: its present rows, one vector per
+//! series, and (for an order-dependent aggregate) their ORDER BY keys; how input
+//! batches and partial states are read into groups, and how groups become states.
+//!
+//! Shared by the one-group [`Accumulator`](datafusion::logical_expr::Accumulator)
+//! and the all-groups [`GroupsAccumulator`](datafusion::logical_expr::GroupsAccumulator).
+
+use super::missing::present_rows;
+use super::order::{KeyBytes, KeyEncoder};
+use datafusion::arrow::array::{
+    Array, ArrayRef, BinaryBuilder, BooleanArray, Float64Array, ListArray,
+};
+use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::arrow::row::Rows;
+use datafusion::common::cast::{as_binary_array, as_float64_array, as_list_array};
+use datafusion::common::Result;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// One group's present rows.
+#[derive(Debug)]
+pub struct GroupRows {
+    columns: Vec<Vec<f64>>,
+    keys: KeyBytes,
+}
+
+impl GroupRows {
+    pub fn new(series: usize) -> Self {
+        GroupRows {
+            columns: vec![Vec::new(); series],
+            keys: KeyBytes::default(),
+        }
+    }
+
+    /// The series in evaluation order: key order when keys are kept.
+    pub fn series_in_order(&self) -> Vec<Cow<'_, [f64]>> {
+        let permutation = self.keys.sorting_permutation();
+        self.columns
+            .iter()
+            .map(|col| match &permutation {
+                None => Cow::Borrowed(col.as_slice()),
+                Some(p) => Cow::Owned(p.iter().map(|&i| col[i]).collect()),
+            })
+            .collect()
+    }
+
+    pub fn size(&self) -> usize {
+        self.columns
+            .iter()
+            .map(|c| c.capacity() * std::mem::size_of::<f64>())
+            .sum::<usize>()
+            + self.keys.size()
+    }
+}
+
+/// An input batch as the aggregate reads it: the series as f64, the rows kept
+/// (every series present and the FILTER true) and their encoded keys.
+pub struct InputBatch {
+    series: Vec<Float64Array>,
+    kept: Option<Vec<usize>>,
+    keys: Option<Rows>,
+    num_rows: usize,
+}
+
+impl InputBatch {
+    /// `arrays` holds the call's arguments (series first, then literal parameters),
+    /// then the ORDER BY values when `encoder` is given.
+    pub fn read(
+        arrays: &[ArrayRef],
+        series: usize,
+        encoder: Option<&KeyEncoder>,
+        filter: Option<&BooleanArray>,
+    ) -> Result<Self> {
+        let series = arrays[..series]
+            .iter()
+            .map(|a| Ok(as_float64_array(&cast(a, &DataType::Float64)?)?.clone()))
+            .collect::<Result<Vec<Float64Array>>>()?;
+        let num_rows = series.first().map_or(0, |a| a.len());
+        let present = present_rows(&series.iter().collect::<Vec<_>>(), num_rows);
+        let kept = match (present, filter) {
+            (None, None) => None,
+            (present, filter) => Some(
+                (0..num_rows)
+                    .filter(|&i| present.as_ref().is_none_or(|p| p.value(i)))
+                    .filter(|&i| filter.is_none_or(|f| f.is_valid(i) && f.value(i)))
+                    .collect(),
+            ),
+        };
+        let keys = match encoder {
+            Some(encoder) => Some(encoder.encode(&arrays[arrays.len() - encoder.columns()..])?),
+            None => None,
+        };
+        Ok(InputBatch {
+            series,
+            kept,
+            keys,
+            num_rows,
+        })
+    }
+
+    /// Appends the kept rows to their groups: row `i` goes to `group_of(i)`.
+    pub fn append_to(&self, groups: &mut [GroupRows], group_of: impl Fn(usize) -> usize) {
+        let floats: Vec<&[f64]> = self.series.iter().map(|a| a.values().as_ref()).collect();
+        let mut push = |i: usize| {
+            let group = &mut groups[group_of(i)];
+            for (col, values) in group.columns.iter_mut().zip(&floats) {
+                col.push(values[i]);
+            }
+            if let Some(keys) = &self.keys {
+                group.keys.push(keys.row(i).data());
+            }
+        };
+        match &self.kept {
+            None => (0..self.num_rows).for_each(&mut push),
+            Some(kept) => kept.iter().copied().for_each(&mut push),
+        }
+    }
+}
+
+/// The partial state of `groups`: per series a list of values per group, then (when
+/// `with_keys`) a list of keys per group.
+pub fn state_of(groups: &[GroupRows], series: usize, with_keys: bool) -> Vec<ArrayRef> {
+    let lengths: Vec<usize> = groups.iter().map(|g| g.columns[0].len()).collect();
+    let mut state: Vec<ArrayRef> = (0..series)
+        .map(|s| {
+            let mut values = Vec::with_capacity(lengths.iter().sum());
+            for g in groups {
+                values.extend_from_slice(&g.columns[s]);
+            }
+            list(Arc::new(Float64Array::from(values)), &lengths)
+        })
+        .collect();
+    if with_keys {
+        let total_bytes = groups.iter().map(|g| g.keys.byte_len()).sum();
+        let mut keys = BinaryBuilder::with_capacity(lengths.iter().sum(), total_bytes);
+        for g in groups {
+            for i in 0..g.keys.len() {
+                keys.append_value(g.keys.key(i));
+            }
+        }
+        state.push(list(Arc::new(keys.finish()), &lengths));
+    }
+    state
+}
+
+/// Appends partial states to groups: state row `j` goes to `group_of(j)`.
+pub fn merge_states(
+    states: &[ArrayRef],
+    series: usize,
+    with_keys: bool,
+    groups: &mut [GroupRows],
+    group_of: impl Fn(usize) -> usize,
+) -> Result<()> {
+    for (s, state) in states[..series].iter().enumerate() {
+        let lists = as_list_array(state)?;
+        let values = as_float64_array(lists.values())?.values();
+        for (j, range) in lists.offsets().windows(2).enumerate() {
+            let part = &values[range[0] as usize..range[1] as usize];
+            groups[group_of(j)].columns[s].extend_from_slice(part);
+        }
+    }
+    if with_keys {
+        let lists = as_list_array(&states[series])?;
+        let keys = as_binary_array(lists.values())?;
+        for (j, range) in lists.offsets().windows(2).enumerate() {
+            let group = &mut groups[group_of(j)];
+            for k in range[0] as usize..range[1] as usize {
+                group.keys.push(keys.value(k));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A list array whose row `i` holds the next `lengths[i]` of `values`.
+fn list(values: ArrayRef, lengths: &[usize]) -> ArrayRef {
+    let field = Arc::new(Field::new_list_field(values.data_type().clone(), true));
+    Arc::new(ListArray::new(
+        field,
+        OffsetBuffer::from_lengths(lengths.iter().copied()),
+        values,
+        None,
+    ))
+}
