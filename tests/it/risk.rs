@@ -272,3 +272,58 @@ async fn mc_max_drawdown_matches_a_numpy_bootstrap_within_sampling_error() {
         }
     }
 }
+
+/// Aggregates over the same series share one collection (one accumulator per
+/// series, FILTER and ORDER BY), and give what each gives alone.
+#[tokio::test]
+async fn bundled_aggregates_agree_with_single_calls() {
+    let ctx = session_with_partitions(2);
+    register_scrambled(&ctx, &[("A", returns(900, 21)), ("B", returns(400, 4))], 2);
+    let calls = [
+        "sharpe_ratio(ret, 252)",
+        "max_drawdown(ret ORDER BY ts)",
+        "value_at_risk(ret, 0.05) FILTER (WHERE ts > 100)",
+        "tail_ratio(ret) FILTER (WHERE ts > 100)",
+        "total_return(ret ORDER BY ts)",
+        "max_drawdown(ret ORDER BY ts DESC)",
+        "win_rate(ret)",
+        "sum(ret)",
+        "stability_of_timeseries(ret * 2 ORDER BY ts)",
+    ];
+    let together = format!(
+        "SELECT {} FROM t GROUP BY symbol ORDER BY symbol",
+        calls.join(", ")
+    );
+    let plan = rows_of_text(&ctx, &format!("EXPLAIN {together}")).await;
+    assert!(
+        plan.contains("quantfusion_bundle(sharpe_ratio, max_drawdown, total_return, win_rate)")
+            && plan.contains("quantfusion_bundle(value_at_risk, tail_ratio)"),
+        "{plan}"
+    );
+    let all = rows(&ctx, &together).await;
+    for (i, call) in calls.iter().enumerate() {
+        let alone = rows(
+            &ctx,
+            &format!("SELECT {call} FROM t GROUP BY symbol ORDER BY symbol"),
+        )
+        .await;
+        // In a bundle with an ordered member, the others see the rows in that order:
+        // sums may round differently in the last bits.
+        for (row, single) in all.iter().zip(&alone) {
+            assert!(
+                close(row[i], single[0], 1e-12),
+                "{call}: {:?} vs {:?}",
+                row[i],
+                single[0]
+            );
+        }
+    }
+}
+
+/// The text of every cell of the result, one line per row.
+async fn rows_of_text(ctx: &SessionContext, sql: &str) -> String {
+    let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+    datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+        .unwrap()
+        .to_string()
+}

@@ -1,8 +1,8 @@
 //! The catalogue of every quantfusion function and its registration on a session.
 
 use crate::framework::{
-    aggregate_udf, scalar_udf, window_udf, Causality, Family, SeriesAggregate, SeriesScalar,
-    SeriesWindow,
+    aggregate_udf, collecting_spec, scalar_udf, window_udf, BundleAggregates, Causality,
+    CollectingSpec, Family, SeriesAggregate, SeriesScalar, SeriesWindow,
 };
 use datafusion::common::Result;
 use datafusion::execution::FunctionRegistry;
@@ -25,6 +25,8 @@ pub struct QfFunction {
     pub family: Family,
     pub causality: Causality,
     pub udf: Udf,
+    /// For an aggregate: what lets it share one collection with others.
+    pub collecting: Option<CollectingSpec>,
 }
 
 impl QfFunction {
@@ -52,6 +54,7 @@ pub(crate) fn window<K: SeriesWindow>() -> QfFunction {
         family: K::FAMILY,
         causality: K::CAUSALITY,
         udf: Udf::Window(Arc::new(window_udf::<K>())),
+        collecting: None,
     }
 }
 
@@ -61,6 +64,7 @@ pub(crate) fn aggregate<K: SeriesAggregate>() -> QfFunction {
         family: K::FAMILY,
         causality: K::CAUSALITY,
         udf: Udf::Aggregate(Arc::new(aggregate_udf::<K>())),
+        collecting: Some(collecting_spec::<K>()),
     }
 }
 
@@ -70,6 +74,7 @@ pub(crate) fn scalar<K: SeriesScalar>() -> QfFunction {
         family: K::FAMILY,
         causality: Causality::Causal,
         udf: Udf::Scalar(Arc::new(scalar_udf::<K>())),
+        collecting: None,
     }
 }
 
@@ -88,15 +93,23 @@ pub fn all_functions() -> Vec<QfFunction> {
     all
 }
 
-/// Registers every quantfusion function on a session.
+/// Registers every quantfusion function on a session, and the optimizer rule that
+/// lets aggregates of the same series share one collection.
 pub fn register_all(ctx: &SessionContext) {
+    let mut collecting = Vec::new();
     for f in all_functions() {
         match f.udf {
             Udf::Window(u) => ctx.register_udwf(Arc::unwrap_or_clone(u)),
-            Udf::Aggregate(u) => ctx.register_udaf(Arc::unwrap_or_clone(u)),
+            Udf::Aggregate(u) => {
+                if let Some(spec) = f.collecting {
+                    collecting.push((u.clone(), spec));
+                }
+                ctx.register_udaf(Arc::unwrap_or_clone(u))
+            }
             Udf::Scalar(u) => ctx.register_udf(Arc::unwrap_or_clone(u)),
         }
     }
+    ctx.add_optimizer_rule(Arc::new(BundleAggregates::new(collecting)));
 }
 
 /// Registers every quantfusion function on any registry (a `SessionState`, a

@@ -8,21 +8,21 @@
 //! `ORDER BY` key and puts the group in order before evaluating (see [`super::order`]).
 
 use super::adapter::KernelUdf;
-use super::collect::{merge_states, state_of, GroupRows, InputBatch};
+use super::bundle::CollectingSpec;
+use super::collect::{CollectingAccumulator, CollectingGroups, GroupEvaluator, GroupRows};
 use super::docs::{Causality, Doc, Family};
 use super::order::{missing_order_by, KeyEncoder};
 use super::params::{Arguments, Params};
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Float64Array};
+use datafusion::arrow::array::{ArrayRef, Float64Array};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
-use datafusion::common::{Result, ScalarValue};
+use datafusion::common::Result;
 use datafusion::logical_expr::expr::AggregateFunction;
 use datafusion::logical_expr::function::{
     AccumulatorArgs, AggregateFunctionSimplification, StateFieldsArgs,
 };
 use datafusion::logical_expr::utils::AggregateOrderSensitivity;
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Documentation, EmitTo, Expr, GroupsAccumulator,
-    Signature,
+    Accumulator, AggregateUDF, AggregateUDFImpl, Documentation, Expr, GroupsAccumulator, Signature,
 };
 use std::fmt::Debug;
 use std::marker::PhantomData;
@@ -134,12 +134,12 @@ impl<K: SeriesAggregate> AggregateUDFImpl for KernelUdf<K> {
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         let (params, encoder) = setup::<K>(&acc_args)?;
-        Ok(Box::new(CollectingAccumulator::<K> {
-            params,
+        let evaluator = Box::new(KernelEvaluator::<K>(params, PhantomData));
+        Ok(Box::new(CollectingAccumulator::new(
+            K::ARGS.series.len(),
             encoder,
-            group: GroupRows::new(K::ARGS.series.len()),
-            kernel: PhantomData,
-        }))
+            evaluator,
+        )))
     }
 
     fn groups_accumulator_supported(&self, args: AccumulatorArgs) -> bool {
@@ -151,16 +151,27 @@ impl<K: SeriesAggregate> AggregateUDFImpl for KernelUdf<K> {
         acc_args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
         let (params, encoder) = setup::<K>(&acc_args)?;
-        Ok(Box::new(CollectingGroups::<K> {
-            params,
+        let evaluator = Box::new(KernelEvaluator::<K>(params, PhantomData));
+        Ok(Box::new(CollectingGroups::new(
+            K::ARGS.series.len(),
             encoder,
-            groups: Vec::new(),
-            kernel: PhantomData,
-        }))
+            evaluator,
+        )))
     }
 
     fn documentation(&self) -> Option<&Documentation> {
         Some(&self.documentation)
+    }
+}
+
+/// What bundling needs of `K` (see [`super::bundle`]).
+pub fn collecting_spec<K: SeriesAggregate>() -> CollectingSpec {
+    CollectingSpec {
+        name: K::NAME,
+        series: K::ARGS.series.len(),
+        ordered: K::ORDERED,
+        params: |args| K::ARGS.params_from_exprs(K::NAME, args),
+        evaluate: K::evaluate,
     }
 }
 
@@ -176,162 +187,29 @@ fn setup<K: SeriesAggregate>(args: &AccumulatorArgs) -> Result<(Params, Option<K
 }
 
 /// The aggregate of one group, NULL where undefined or not finite.
-fn evaluate_group<K: SeriesAggregate>(group: &GroupRows, params: &Params) -> Result<Option<f64>> {
+pub(crate) fn evaluate_group(
+    group: &GroupRows,
+    evaluate: Evaluate,
+    params: &Params,
+) -> Result<Option<f64>> {
     let in_order = group.series_in_order();
     let series: Vec<&[f64]> = in_order.iter().map(|s| s.as_ref()).collect();
-    Ok(K::evaluate(&series, params)?.filter(|v| v.is_finite()))
+    Ok(evaluate(&series, params)?.filter(|v| v.is_finite()))
 }
 
-/// One group (an aggregate without GROUP BY, or used as a window function).
+/// A kernel's evaluation function.
+pub(crate) type Evaluate = fn(&[&[f64]], &Params) -> Result<Option<f64>>;
+
+/// Evaluates `K` on each group.
 #[derive(Debug)]
-struct CollectingAccumulator<K> {
-    params: Params,
-    encoder: Option<KeyEncoder>,
-    group: GroupRows,
-    kernel: PhantomData<K>,
-}
+struct KernelEvaluator<K>(Params, PhantomData<K>);
 
-impl<K: SeriesAggregate> Accumulator for CollectingAccumulator<K> {
-    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let batch = InputBatch::read(values, K::ARGS.series.len(), self.encoder.as_ref(), None)?;
-        batch.append_to(std::slice::from_mut(&mut self.group), |_| 0);
-        Ok(())
-    }
-
-    fn evaluate(&mut self) -> Result<ScalarValue> {
-        Ok(ScalarValue::Float64(evaluate_group::<K>(
-            &self.group,
-            &self.params,
-        )?))
-    }
-
-    fn size(&self) -> usize {
-        std::mem::size_of_val(self)
-            + self.group.size()
-            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
-    }
-
-    fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let with_keys = self.encoder.is_some();
-        state_of(
-            std::slice::from_ref(&self.group),
-            K::ARGS.series.len(),
-            with_keys,
-        )
-        .iter()
-        .map(|list| ScalarValue::try_from_array(list, 0))
-        .collect()
-    }
-
-    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let with_keys = self.encoder.is_some();
-        let group = std::slice::from_mut(&mut self.group);
-        merge_states(states, K::ARGS.series.len(), with_keys, group, |_| 0)
-    }
-}
-
-/// Every group of a GROUP BY in one accumulator: each batch is read once for all
-/// groups (one cast, one key encoding) instead of once per group.
-#[derive(Debug)]
-struct CollectingGroups<K> {
-    params: Params,
-    encoder: Option<KeyEncoder>,
-    groups: Vec<GroupRows>,
-    kernel: PhantomData<K>,
-}
-
-impl<K: SeriesAggregate> CollectingGroups<K> {
-    fn ensure_groups(&mut self, total_num_groups: usize) {
-        let series = K::ARGS.series.len();
-        if self.groups.len() < total_num_groups {
-            self.groups
-                .resize_with(total_num_groups, || GroupRows::new(series));
-        }
-    }
-}
-
-impl<K: SeriesAggregate> GroupsAccumulator for CollectingGroups<K> {
-    fn update_batch(
-        &mut self,
-        values: &[ArrayRef],
-        group_indices: &[usize],
-        opt_filter: Option<&BooleanArray>,
-        total_num_groups: usize,
-    ) -> Result<()> {
-        self.ensure_groups(total_num_groups);
-        let batch = InputBatch::read(
-            values,
-            K::ARGS.series.len(),
-            self.encoder.as_ref(),
-            opt_filter,
-        )?;
-        batch.append_to(&mut self.groups, |i| group_indices[i]);
-        Ok(())
-    }
-
-    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let groups = emit_to.take_needed(&mut self.groups);
+impl<K: SeriesAggregate> GroupEvaluator for KernelEvaluator<K> {
+    fn evaluate(&self, groups: &[GroupRows]) -> Result<ArrayRef> {
         let values = groups
             .iter()
-            .map(|g| evaluate_group::<K>(g, &self.params))
+            .map(|g| evaluate_group(g, K::evaluate, &self.0))
             .collect::<Result<Float64Array>>()?;
-        Ok(std::sync::Arc::new(values))
-    }
-
-    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let groups = emit_to.take_needed(&mut self.groups);
-        Ok(state_of(
-            &groups,
-            K::ARGS.series.len(),
-            self.encoder.is_some(),
-        ))
-    }
-
-    fn merge_batch(
-        &mut self,
-        values: &[ArrayRef],
-        group_indices: &[usize],
-        total_num_groups: usize,
-    ) -> Result<()> {
-        self.ensure_groups(total_num_groups);
-        let with_keys = self.encoder.is_some();
-        merge_states(
-            values,
-            K::ARGS.series.len(),
-            with_keys,
-            &mut self.groups,
-            |j| group_indices[j],
-        )
-    }
-
-    fn convert_to_state(
-        &self,
-        values: &[ArrayRef],
-        opt_filter: Option<&BooleanArray>,
-    ) -> Result<Vec<ArrayRef>> {
-        // Each input row becomes a group of its own (empty when the row is skipped).
-        let batch = InputBatch::read(
-            values,
-            K::ARGS.series.len(),
-            self.encoder.as_ref(),
-            opt_filter,
-        )?;
-        let num_rows = values.first().map_or(0, |a| a.len());
-        let mut groups: Vec<GroupRows> = (0..num_rows)
-            .map(|_| GroupRows::new(K::ARGS.series.len()))
-            .collect();
-        batch.append_to(&mut groups, |i| i);
-        Ok(state_of(
-            &groups,
-            K::ARGS.series.len(),
-            self.encoder.is_some(),
-        ))
-    }
-
-    fn size(&self) -> usize {
-        std::mem::size_of_val(self)
-            + self.groups.capacity() * std::mem::size_of::<GroupRows>()
-            + self.groups.iter().map(GroupRows::size).sum::<usize>()
-            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
+        Ok(Arc::new(values))
     }
 }

@@ -15,8 +15,10 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::arrow::row::Rows;
 use datafusion::common::cast::{as_binary_array, as_float64_array, as_list_array};
-use datafusion::common::Result;
+use datafusion::common::{Result, ScalarValue};
+use datafusion::logical_expr::{Accumulator, EmitTo, GroupsAccumulator};
 use std::borrow::Cow;
+use std::fmt::Debug;
 use std::sync::Arc;
 
 /// One group's present rows.
@@ -183,4 +185,158 @@ fn list(values: ArrayRef, lengths: &[usize]) -> ArrayRef {
         values,
         None,
     ))
+}
+
+/// Turns collected groups into the aggregate's output, one row per group.
+pub trait GroupEvaluator: Debug + Send + Sync {
+    fn evaluate(&self, groups: &[GroupRows]) -> Result<ArrayRef>;
+}
+
+/// One group (an aggregate without GROUP BY, or used as a window function).
+#[derive(Debug)]
+pub struct CollectingAccumulator {
+    series: usize,
+    encoder: Option<KeyEncoder>,
+    group: GroupRows,
+    evaluator: Box<dyn GroupEvaluator>,
+}
+
+impl CollectingAccumulator {
+    pub fn new(
+        series: usize,
+        encoder: Option<KeyEncoder>,
+        evaluator: Box<dyn GroupEvaluator>,
+    ) -> Self {
+        CollectingAccumulator {
+            series,
+            encoder,
+            group: GroupRows::new(series),
+            evaluator,
+        }
+    }
+}
+
+impl Accumulator for CollectingAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let batch = InputBatch::read(values, self.series, self.encoder.as_ref(), None)?;
+        batch.append_to(std::slice::from_mut(&mut self.group), |_| 0);
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        let array = self.evaluator.evaluate(std::slice::from_ref(&self.group))?;
+        ScalarValue::try_from_array(&array, 0)
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.group.size()
+            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        let with_keys = self.encoder.is_some();
+        state_of(std::slice::from_ref(&self.group), self.series, with_keys)
+            .iter()
+            .map(|list| ScalarValue::try_from_array(list, 0))
+            .collect()
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let with_keys = self.encoder.is_some();
+        let group = std::slice::from_mut(&mut self.group);
+        merge_states(states, self.series, with_keys, group, |_| 0)
+    }
+}
+
+/// Every group of a GROUP BY in one accumulator: each batch is read once for all
+/// groups (one cast, one key encoding) instead of once per group.
+#[derive(Debug)]
+pub struct CollectingGroups {
+    series: usize,
+    encoder: Option<KeyEncoder>,
+    groups: Vec<GroupRows>,
+    evaluator: Box<dyn GroupEvaluator>,
+}
+
+impl CollectingGroups {
+    pub fn new(
+        series: usize,
+        encoder: Option<KeyEncoder>,
+        evaluator: Box<dyn GroupEvaluator>,
+    ) -> Self {
+        CollectingGroups {
+            series,
+            encoder,
+            groups: Vec::new(),
+            evaluator,
+        }
+    }
+
+    fn ensure_groups(&mut self, total_num_groups: usize) {
+        let series = self.series;
+        if self.groups.len() < total_num_groups {
+            self.groups
+                .resize_with(total_num_groups, || GroupRows::new(series));
+        }
+    }
+}
+
+impl GroupsAccumulator for CollectingGroups {
+    fn update_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> Result<()> {
+        self.ensure_groups(total_num_groups);
+        let batch = InputBatch::read(values, self.series, self.encoder.as_ref(), opt_filter)?;
+        batch.append_to(&mut self.groups, |i| group_indices[i]);
+        Ok(())
+    }
+
+    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        self.evaluator.evaluate(&groups)
+    }
+
+    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        Ok(state_of(&groups, self.series, self.encoder.is_some()))
+    }
+
+    fn merge_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        total_num_groups: usize,
+    ) -> Result<()> {
+        self.ensure_groups(total_num_groups);
+        let with_keys = self.encoder.is_some();
+        merge_states(values, self.series, with_keys, &mut self.groups, |j| {
+            group_indices[j]
+        })
+    }
+
+    fn convert_to_state(
+        &self,
+        values: &[ArrayRef],
+        opt_filter: Option<&BooleanArray>,
+    ) -> Result<Vec<ArrayRef>> {
+        // Each input row becomes a group of its own (empty when the row is skipped).
+        let batch = InputBatch::read(values, self.series, self.encoder.as_ref(), opt_filter)?;
+        let num_rows = values.first().map_or(0, |a| a.len());
+        let mut groups: Vec<GroupRows> =
+            (0..num_rows).map(|_| GroupRows::new(self.series)).collect();
+        batch.append_to(&mut groups, |i| i);
+        Ok(state_of(&groups, self.series, self.encoder.is_some()))
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.groups.capacity() * std::mem::size_of::<GroupRows>()
+            + self.groups.iter().map(GroupRows::size).sum::<usize>()
+            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
+    }
 }

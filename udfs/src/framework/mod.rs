@@ -4,6 +4,7 @@
 
 pub mod adapter;
 pub mod aggregate;
+pub mod bundle;
 pub mod collect;
 pub mod docs;
 pub mod missing;
@@ -12,7 +13,8 @@ pub mod params;
 pub mod scalar;
 pub mod window;
 
-pub use aggregate::{aggregate_udf, SeriesAggregate};
+pub use aggregate::{aggregate_udf, collecting_spec, SeriesAggregate};
+pub use bundle::{BundleAggregates, CollectingSpec};
 pub use docs::{Causality, Doc, Family};
 pub use params::{Arguments, Param, ParamKind, ParamValue, Params};
 pub use scalar::{scalar_udf, SeriesScalar};
