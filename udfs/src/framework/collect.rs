@@ -6,9 +6,9 @@
 //! and the all-groups [`GroupsAccumulator`](datafusion::logical_expr::GroupsAccumulator).
 
 use super::missing::present_rows;
-use super::order::{KeyBytes, KeyEncoder};
+use super::order::{sorting_permutation, KeyBytes, KeyEncoder};
 use datafusion::arrow::array::{
-    Array, ArrayRef, BinaryBuilder, BooleanArray, Float64Array, ListArray,
+    Array, ArrayRef, BinaryArray, BinaryBuilder, BooleanArray, Float64Array, ListArray,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::cast;
@@ -21,11 +21,20 @@ use std::borrow::Cow;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-/// One group's present rows.
+/// One group's present rows: those appended from input batches (owned), and those
+/// received in partial states, kept as slices of the state's arrays (no copy).
 #[derive(Debug)]
 pub struct GroupRows {
     columns: Vec<Vec<f64>>,
     keys: KeyBytes,
+    parts: Vec<StatePart>,
+}
+
+/// A group's rows from one partial state.
+#[derive(Debug)]
+struct StatePart {
+    series: Vec<Float64Array>,
+    keys: Option<BinaryArray>,
 }
 
 impl GroupRows {
@@ -33,27 +42,67 @@ impl GroupRows {
         GroupRows {
             columns: vec![Vec::new(); series],
             keys: KeyBytes::default(),
+            parts: Vec::new(),
         }
     }
 
-    /// The series in evaluation order: key order when keys are kept.
+    pub fn len(&self) -> usize {
+        self.columns[0].len() + self.parts.iter().map(|p| p.series[0].len()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The values of series `s`, chunk by chunk: owned rows first, then each part.
+    fn chunks(&self, s: usize) -> impl Iterator<Item = &[f64]> {
+        std::iter::once(self.columns[s].as_slice())
+            .chain(
+                self.parts
+                    .iter()
+                    .map(move |p| p.series[s].values().as_ref()),
+            )
+            .filter(|c| !c.is_empty())
+    }
+
+    /// The keys, in the order of [`Self::chunks`].
+    fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.keys.len()).map(|i| self.keys.key(i)).chain(
+            self.parts
+                .iter()
+                .flat_map(|p| p.keys.iter().flat_map(|k| k.iter().flatten())),
+        )
+    }
+
+    /// The series in evaluation order: key order when keys are kept. Borrowed when
+    /// the rows are one chunk already in order, the usual case.
     pub fn series_in_order(&self) -> Vec<Cow<'_, [f64]>> {
-        let permutation = self.keys.sorting_permutation();
-        self.columns
-            .iter()
-            .map(|col| match &permutation {
-                None => Cow::Borrowed(col.as_slice()),
-                Some(p) => Cow::Owned(p.iter().map(|&i| col[i]).collect()),
+        let keys: Vec<&[u8]> = self.keys().collect();
+        let permutation = sorting_permutation(&keys);
+        (0..self.columns.len())
+            .map(|s| {
+                let chunks: Vec<&[f64]> = self.chunks(s).collect();
+                match (&permutation, chunks.as_slice()) {
+                    (None, []) => Cow::Borrowed(&[][..]),
+                    (None, [one]) => Cow::Borrowed(*one),
+                    (None, many) => Cow::Owned(many.concat()),
+                    (Some(p), many) => {
+                        let flat = many.concat();
+                        Cow::Owned(p.iter().map(|&i| flat[i]).collect())
+                    }
+                }
             })
             .collect()
     }
 
     pub fn size(&self) -> usize {
-        self.columns
+        let owned = self
+            .columns
             .iter()
             .map(|c| c.capacity() * std::mem::size_of::<f64>())
-            .sum::<usize>()
-            + self.keys.size()
+            .sum::<usize>();
+        let parts = self.len() * self.columns.len() * std::mem::size_of::<f64>();
+        owned + parts + self.keys.size()
     }
 }
 
@@ -124,30 +173,29 @@ impl InputBatch {
 /// The partial state of `groups`: per series a list of values per group, then (when
 /// `with_keys`) a list of keys per group.
 pub fn state_of(groups: &[GroupRows], series: usize, with_keys: bool) -> Vec<ArrayRef> {
-    let lengths: Vec<usize> = groups.iter().map(|g| g.columns[0].len()).collect();
+    let lengths: Vec<usize> = groups.iter().map(GroupRows::len).collect();
+    let total: usize = lengths.iter().sum();
     let mut state: Vec<ArrayRef> = (0..series)
         .map(|s| {
-            let mut values = Vec::with_capacity(lengths.iter().sum());
+            let mut values = Vec::with_capacity(total);
             for g in groups {
-                values.extend_from_slice(&g.columns[s]);
+                g.chunks(s).for_each(|c| values.extend_from_slice(c));
             }
             list(Arc::new(Float64Array::from(values)), &lengths)
         })
         .collect();
     if with_keys {
-        let total_bytes = groups.iter().map(|g| g.keys.byte_len()).sum();
-        let mut keys = BinaryBuilder::with_capacity(lengths.iter().sum(), total_bytes);
+        let mut keys = BinaryBuilder::with_capacity(total, total * 9);
         for g in groups {
-            for i in 0..g.keys.len() {
-                keys.append_value(g.keys.key(i));
-            }
+            g.keys().for_each(|k| keys.append_value(k));
         }
         state.push(list(Arc::new(keys.finish()), &lengths));
     }
     state
 }
 
-/// Appends partial states to groups: state row `j` goes to `group_of(j)`.
+/// Adds partial states to groups (state row `j` goes to `group_of(j)`), as slices
+/// of the state's arrays.
 pub fn merge_states(
     states: &[ArrayRef],
     series: usize,
@@ -155,23 +203,31 @@ pub fn merge_states(
     groups: &mut [GroupRows],
     group_of: impl Fn(usize) -> usize,
 ) -> Result<()> {
-    for (s, state) in states[..series].iter().enumerate() {
-        let lists = as_list_array(state)?;
-        let values = as_float64_array(lists.values())?.values();
-        for (j, range) in lists.offsets().windows(2).enumerate() {
-            let part = &values[range[0] as usize..range[1] as usize];
-            groups[group_of(j)].columns[s].extend_from_slice(part);
+    let series_lists = states[..series]
+        .iter()
+        .map(|s| as_list_array(s))
+        .collect::<Result<Vec<_>>>()?;
+    let key_lists = if with_keys {
+        Some(as_list_array(&states[series])?)
+    } else {
+        None
+    };
+    let num_rows = series_lists.first().map_or(0, |l| l.len());
+    for j in 0..num_rows {
+        if series_lists[0].value_length(j) == 0 {
+            continue;
         }
-    }
-    if with_keys {
-        let lists = as_list_array(&states[series])?;
-        let keys = as_binary_array(lists.values())?;
-        for (j, range) in lists.offsets().windows(2).enumerate() {
-            let group = &mut groups[group_of(j)];
-            for k in range[0] as usize..range[1] as usize {
-                group.keys.push(keys.value(k));
-            }
-        }
+        let part = StatePart {
+            series: series_lists
+                .iter()
+                .map(|l| Ok(as_float64_array(&l.value(j))?.clone()))
+                .collect::<Result<_>>()?,
+            keys: match key_lists {
+                Some(lists) => Some(as_binary_array(&lists.value(j))?.clone()),
+                None => None,
+            },
+        };
+        groups[group_of(j)].parts.push(part);
     }
     Ok(())
 }

@@ -81,21 +81,20 @@ impl KeyBytes {
         self.ends.push(self.bytes.len());
     }
 
-    /// The positions of the keys in order (stable), or `None` when they are already
-    /// in order, which is checked in one pass.
-    pub fn sorting_permutation(&self) -> Option<Vec<usize>> {
-        let in_order = (1..self.len()).all(|i| self.key(i - 1) <= self.key(i));
-        if in_order {
-            return None;
-        }
-        let mut positions: Vec<usize> = (0..self.len()).collect();
-        positions.sort_by(|&a, &b| self.key(a).cmp(self.key(b)));
-        Some(positions)
-    }
-
     pub fn size(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
     }
+}
+
+/// The positions of `keys` in order (stable), or `None` when they are already in
+/// order, which is checked in one pass.
+pub fn sorting_permutation(keys: &[&[u8]]) -> Option<Vec<usize>> {
+    if keys.windows(2).all(|w| w[0] <= w[1]) {
+        return None;
+    }
+    let mut positions: Vec<usize> = (0..keys.len()).collect();
+    positions.sort_by_key(|&i| keys[i]);
+    Some(positions)
 }
 
 /// The planning error of an order-dependent aggregate written without `ORDER BY`.
