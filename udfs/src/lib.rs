@@ -26,6 +26,7 @@ pub mod regression;
 pub mod returns;
 pub mod risk;
 pub mod rolling;
+pub mod stationarity;
 pub mod technical;
 pub mod time;
 

@@ -86,6 +86,7 @@ pub fn all_functions() -> Vec<QfFunction> {
         crate::rolling::functions(),
         crate::regression::functions(),
         crate::risk::functions(),
+        crate::stationarity::functions(),
         crate::time::functions(),
     ]
     .concat();

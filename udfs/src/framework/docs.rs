@@ -20,6 +20,7 @@ pub enum Family {
     Returns,
     Rolling,
     Risk,
+    Stationarity,
     Time,
 }
 
@@ -30,6 +31,7 @@ impl Family {
             Family::Returns => "Returns",
             Family::Rolling => "Rolling statistics",
             Family::Risk => "Risk metrics",
+            Family::Stationarity => "Stationarity, filters and volatility models",
             Family::Time => "Time features",
         }
     }

@@ -8,6 +8,8 @@
 pub mod bootstrap;
 pub mod directional;
 pub mod drawdown;
+pub mod filters;
+pub mod frac_diff;
 pub mod linreg;
 pub mod moments;
 pub mod momentum;

@@ -1,0 +1,38 @@
+//! Stationarity: fractional differentiation, unit-root and stationarity tests,
+//! band-pass and trend filters, dependence measures and volatility models, with the
+//! definitions of statsmodels, dcor, arch and López de Prado's AFML.
+
+mod bk_filter;
+mod frac_diff;
+mod hp_filter;
+
+pub use bk_filter::BkFilter;
+pub use frac_diff::FracDiff;
+pub use hp_filter::{HpCycle, HpTrend};
+
+use crate::framework::{Param, ParamKind, ParamValue};
+use crate::registry::{window, QfFunction};
+
+pub fn functions() -> Vec<QfFunction> {
+    vec![
+        window::<BkFilter>(),
+        window::<FracDiff>(),
+        window::<HpCycle>(),
+        window::<HpTrend>(),
+    ]
+}
+
+const X: &[(&str, &str)] = &[("x", "The series (e.g. close prices or log prices).")];
+
+/// The Hodrick-Prescott smoothing parameter.
+const LAMBDA: Param = Param::optional(
+    "lambda",
+    ParamKind::Float {
+        min: 0.0,
+        max: f64::INFINITY,
+        min_exclusive: false,
+        max_exclusive: false,
+    },
+    ParamValue::Float(1600.0),
+    "Smoothing: 1600 for quarterly data, 129600 monthly (Ravn-Uhlig), larger is smoother.",
+);
