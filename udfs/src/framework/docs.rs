@@ -99,5 +99,6 @@ fn show_default(v: super::params::ParamValue) -> String {
         ParamValue::Int(i) => i.to_string(),
         ParamValue::Float(x) => x.to_string(),
         ParamValue::Choice(s) => format!("'{s}'"),
+        ParamValue::Automatic => "chosen from the data".to_string(),
     }
 }

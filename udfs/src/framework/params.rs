@@ -79,6 +79,8 @@ pub enum ParamValue {
     Int(i64),
     Float(f64),
     Choice(&'static str),
+    /// Left out, and chosen by the function from the data (a default only).
+    Automatic,
 }
 
 /// One literal parameter of a function.
@@ -347,8 +349,13 @@ impl Params {
         match self.0[i] {
             ParamValue::Int(v) => usize::try_from(v).unwrap_or(0),
             ParamValue::Float(v) => v as usize,
-            ParamValue::Choice(_) => 0,
+            ParamValue::Choice(_) | ParamValue::Automatic => 0,
         }
+    }
+
+    /// The `i`-th parameter as a count, or `None` when it is left to the function.
+    pub fn usize_or_automatic(&self, i: usize) -> Option<usize> {
+        (self.0[i] != ParamValue::Automatic).then(|| self.usize(i))
     }
 
     /// The `i`-th parameter as a real number.
@@ -356,7 +363,7 @@ impl Params {
         match self.0[i] {
             ParamValue::Int(v) => v as f64,
             ParamValue::Float(v) => v,
-            ParamValue::Choice(_) => f64::NAN,
+            ParamValue::Choice(_) | ParamValue::Automatic => f64::NAN,
         }
     }
 

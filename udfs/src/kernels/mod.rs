@@ -10,6 +10,7 @@ pub mod directional;
 pub mod drawdown;
 pub mod filters;
 pub mod frac_diff;
+pub mod kpss;
 pub mod linreg;
 pub mod moments;
 pub mod momentum;

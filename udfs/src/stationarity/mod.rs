@@ -5,13 +5,15 @@
 mod bk_filter;
 mod frac_diff;
 mod hp_filter;
+mod kpss;
 
 pub use bk_filter::BkFilter;
 pub use frac_diff::FracDiff;
 pub use hp_filter::{HpCycle, HpTrend};
+pub use kpss::{KpssPvalue, KpssStat};
 
 use crate::framework::{Param, ParamKind, ParamValue};
-use crate::registry::{window, QfFunction};
+use crate::registry::{aggregate, window, QfFunction};
 
 pub fn functions() -> Vec<QfFunction> {
     vec![
@@ -19,6 +21,8 @@ pub fn functions() -> Vec<QfFunction> {
         window::<FracDiff>(),
         window::<HpCycle>(),
         window::<HpTrend>(),
+        aggregate::<KpssPvalue>(),
+        aggregate::<KpssStat>(),
     ]
 }
 
