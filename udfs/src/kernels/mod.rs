@@ -7,6 +7,7 @@
 
 pub mod bootstrap;
 pub mod directional;
+pub mod distance;
 pub mod drawdown;
 pub mod filters;
 pub mod frac_diff;

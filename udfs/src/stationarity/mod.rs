@@ -3,11 +3,13 @@
 //! definitions of statsmodels, dcor, arch and López de Prado's AFML.
 
 mod bk_filter;
+mod distance_corr;
 mod frac_diff;
 mod hp_filter;
 mod kpss;
 
 pub use bk_filter::BkFilter;
+pub use distance_corr::{DistanceCorr, RollingDistanceCorr};
 pub use frac_diff::FracDiff;
 pub use hp_filter::{HpCycle, HpTrend};
 pub use kpss::{KpssPvalue, KpssStat};
@@ -18,6 +20,8 @@ use crate::registry::{aggregate, window, QfFunction};
 pub fn functions() -> Vec<QfFunction> {
     vec![
         window::<BkFilter>(),
+        aggregate::<DistanceCorr>(),
+        window::<RollingDistanceCorr>(),
         window::<FracDiff>(),
         window::<HpCycle>(),
         window::<HpTrend>(),
@@ -25,6 +29,8 @@ pub fn functions() -> Vec<QfFunction> {
         aggregate::<KpssStat>(),
     ]
 }
+
+const XY: &[(&str, &str)] = &[("x", "First series."), ("y", "Second series.")];
 
 const X: &[(&str, &str)] = &[("x", "The series (e.g. close prices or log prices).")];
 
