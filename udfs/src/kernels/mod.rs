@@ -5,6 +5,7 @@
 //! written into a slice of the input's length pre-filled with NaN, and NaN means
 //! "no value" (warm-up rows, division by zero).
 
+pub mod adf;
 pub mod bootstrap;
 pub mod directional;
 pub mod distance;
@@ -16,6 +17,7 @@ pub mod linreg;
 pub mod moments;
 pub mod momentum;
 pub mod moving_average;
+pub mod ols;
 pub mod oscillators;
 pub mod price;
 pub mod returns;

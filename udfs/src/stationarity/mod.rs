@@ -2,12 +2,14 @@
 //! band-pass and trend filters, dependence measures and volatility models, with the
 //! definitions of statsmodels, dcor, arch and López de Prado's AFML.
 
+mod adf;
 mod bk_filter;
 mod distance_corr;
 mod frac_diff;
 mod hp_filter;
 mod kpss;
 
+pub use adf::{AdfPvalue, AdfStat, AdfUsedLag};
 pub use bk_filter::BkFilter;
 pub use distance_corr::{DistanceCorr, RollingDistanceCorr};
 pub use frac_diff::FracDiff;
@@ -19,6 +21,9 @@ use crate::registry::{aggregate, window, QfFunction};
 
 pub fn functions() -> Vec<QfFunction> {
     vec![
+        aggregate::<AdfPvalue>(),
+        aggregate::<AdfStat>(),
+        aggregate::<AdfUsedLag>(),
         window::<BkFilter>(),
         aggregate::<DistanceCorr>(),
         window::<RollingDistanceCorr>(),
