@@ -353,6 +353,11 @@ impl Params {
         }
     }
 
+    /// Whether the `i`-th parameter was left to the function.
+    pub fn is_automatic(&self, i: usize) -> bool {
+        self.0[i] == ParamValue::Automatic
+    }
+
     /// The `i`-th parameter as a count, or `None` when it is left to the function.
     pub fn usize_or_automatic(&self, i: usize) -> Option<usize> {
         (self.0[i] != ParamValue::Automatic).then(|| self.usize(i))

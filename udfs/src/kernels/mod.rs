@@ -12,6 +12,7 @@ pub mod distance;
 pub mod drawdown;
 pub mod filters;
 pub mod frac_diff;
+pub mod garch;
 pub mod kpss;
 pub mod linreg;
 pub mod moments;

@@ -6,6 +6,7 @@ mod adf;
 mod bk_filter;
 mod distance_corr;
 mod frac_diff;
+mod garch;
 mod hp_filter;
 mod kpss;
 
@@ -13,6 +14,7 @@ pub use adf::{AdfPvalue, AdfStat, AdfUsedLag};
 pub use bk_filter::BkFilter;
 pub use distance_corr::{DistanceCorr, RollingDistanceCorr};
 pub use frac_diff::FracDiff;
+pub use garch::{Garch11Alpha, Garch11Beta, Garch11Loglik, Garch11Mu, Garch11Omega, Garch11Vol};
 pub use hp_filter::{HpCycle, HpTrend};
 pub use kpss::{KpssPvalue, KpssStat};
 
@@ -28,6 +30,12 @@ pub fn functions() -> Vec<QfFunction> {
         aggregate::<DistanceCorr>(),
         window::<RollingDistanceCorr>(),
         window::<FracDiff>(),
+        aggregate::<Garch11Alpha>(),
+        aggregate::<Garch11Beta>(),
+        aggregate::<Garch11Loglik>(),
+        aggregate::<Garch11Mu>(),
+        aggregate::<Garch11Omega>(),
+        window::<Garch11Vol>(),
         window::<HpCycle>(),
         window::<HpTrend>(),
         aggregate::<KpssPvalue>(),
