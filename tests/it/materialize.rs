@@ -98,3 +98,46 @@ async fn fx_regression_stage_partitions_by_pair_and_month() {
     .unwrap();
     assert_eq!(v, vec![Some(1000.0 - 479.0)]);
 }
+
+#[tokio::test]
+async fn stationarize_stage_writes_features_and_unit_root_tests_per_pair() {
+    let ctx = session();
+    // Two pairs of 1,500 minute bars: a random-walk-like level (deterministic).
+    ctx.sql(
+        "CREATE VIEW m1_bars AS SELECT \
+           CASE WHEN i % 2 = 0 THEN 'EURUSD' ELSE 'GBPUSD' END AS pair, \
+           to_timestamp_seconds(1767000000 + (i / 2) * 60) AS ts, \
+           exp(0.1 + sin(i * 0.37) * 0.002 + cos(i * 0.011) * 0.01 + (i % 13) * 1e-4) AS close \
+         FROM generate_series(0, 2999) t(i)",
+    )
+    .await
+    .unwrap();
+    let sql = std::fs::read_to_string(repo_root().join("sql/stationarize.sql")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("stationarize");
+    let written = materialize(&ctx, &sql, &dest, &["pair".to_string()])
+        .await
+        .unwrap();
+    assert_eq!((written.rows, written.partitions), (3000, 2));
+    let counts = column(
+        &ctx,
+        &format!(
+            "SELECT count(bk_cycle) FROM '{}/' WHERE pair = 'GBPUSD'",
+            dest.display()
+        ),
+    )
+    .await
+    .unwrap();
+    // The first and last 12 of 1,500 bars have no Baxter-King value.
+    assert_eq!(counts, vec![Some(1500.0 - 24.0)]);
+    let p = column(
+        &ctx,
+        &format!(
+            "SELECT max(adf_p_09) FROM '{}/' WHERE pair = 'EURUSD'",
+            dest.display()
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(p[0].is_some_and(|p| (0.0..=1.0).contains(&p)), "{p:?}");
+}

@@ -1,7 +1,7 @@
 //! The augmented Dickey-Fuller unit-root test as statsmodels `adfuller(x, maxlag,
 //! regression, autolag='AIC')` computes it, with MacKinnon's approximate p-values.
 
-use super::ols::{ols, OlsFit};
+use super::ols::{aic, nested_ssr, ols, OlsFit};
 
 /// Deterministic terms of the test regression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,19 @@ fn regression(
     lags: usize,
     trend: AdfTrend,
 ) -> Option<OlsFit> {
+    let (columns, y) = design(x, diff, first, lags, trend);
+    ols(&columns, &y)
+}
+
+/// The columns (lagged level, deterministic terms, lagged differences, in that
+/// order) and the response of [`regression`].
+fn design(
+    x: &[f64],
+    diff: &[f64],
+    first: usize,
+    lags: usize,
+    trend: AdfTrend,
+) -> (Vec<Vec<f64>>, Vec<f64>) {
     let rows = first..diff.len();
     let nobs = rows.len();
     let mut columns = vec![rows.clone().map(|j| x[j]).collect::<Vec<_>>()];
@@ -110,7 +123,7 @@ fn regression(
     for lag in 1..=lags {
         columns.push(rows.clone().map(|j| diff[j - lag]).collect());
     }
-    ols(&columns, &diff[first..])
+    (columns, diff[first..].to_vec())
 }
 
 /// The ADF test with the lag chosen by AIC among 0..=max_lag, all fitted on the
@@ -124,9 +137,14 @@ pub fn adf(x: &[f64], max_lag: usize, trend: AdfTrend) -> Option<Adf> {
         return None;
     }
     let diff: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    // Every candidate lag is fitted on the same rows, and each model's columns are
+    // the leading columns of the largest: one factorisation gives all their SSRs.
+    let (columns, y) = design(x, &diff, max_lag, max_lag, trend);
+    let fixed = 1 + trend.terms();
+    let ssrs = nested_ssr(&columns, &y, fixed)?;
     let mut best: Option<(f64, usize)> = None;
-    for lags in 0..=max_lag {
-        let aic = regression(x, &diff, max_lag, lags, trend)?.aic();
+    for (lags, ssr) in ssrs.into_iter().enumerate() {
+        let aic = aic(ssr, y.len(), fixed + lags);
         // Ties keep the shorter lag, as statsmodels' min over (aic, lag).
         if best.is_none_or(|(b, _)| aic < b) {
             best = Some((aic, lags));
@@ -139,6 +157,25 @@ pub fn adf(x: &[f64], max_lag: usize, trend: AdfTrend) -> Option<Adf> {
         stat,
         p_value: mackinnon_p_value(stat, trend),
         used_lag,
+        nobs: fit.rows,
+    })
+}
+
+/// The ADF test with a fixed number of lagged differences (statsmodels
+/// `adfuller(x, maxlag=lags, autolag=None)`), fitted on every row the lags allow.
+pub fn adf_with_lags(x: &[f64], lags: usize, trend: AdfTrend) -> Option<Adf> {
+    let n = x.len();
+    let first = *x.first()?;
+    if x.iter().all(|&v| v == first) || lags + trend.terms() + 1 > n / 2 {
+        return None;
+    }
+    let diff: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    let fit = regression(x, &diff, lags, lags, trend)?;
+    let stat = fit.first_t_value();
+    Some(Adf {
+        stat,
+        p_value: mackinnon_p_value(stat, trend),
+        used_lag: lags,
         nobs: fit.rows,
     })
 }

@@ -23,14 +23,22 @@ pub fn frac_diff_weights(d: f64, threshold: f64, max_len: usize) -> Vec<f64> {
 /// are still above the threshold at the series' length), every row is left.
 pub fn frac_diff(x: &[f64], d: f64, threshold: f64, out: &mut [f64]) {
     let weights = frac_diff_weights(d, threshold, x.len() + 1);
-    let width = weights.len();
-    if width > x.len() {
-        return;
-    }
-    for (t, o) in out.iter_mut().enumerate().skip(width - 1) {
-        let window = &x[t + 1 - width..=t];
-        *o = window.iter().rev().zip(&weights).map(|(v, w)| v * w).sum();
-    }
+    super::convolution::causal_filter(x, &weights, out);
+}
+
+/// The smallest `d` on the grid `0, step, 2 step, ..., 1` whose fractionally
+/// differentiated series passes the ADF test (one lag, a constant, as AFML 5.4) at
+/// `p_value`; `None` when no `d` on the grid does.
+pub fn min_stationary_d(x: &[f64], threshold: f64, p_value: f64, step: f64) -> Option<f64> {
+    let steps = (1.0 / step + 1e-9).floor() as usize;
+    let mut out = vec![f64::NAN; x.len()];
+    (0..=steps).map(|i| i as f64 * step).find(|&d| {
+        out.iter_mut().for_each(|o| *o = f64::NAN);
+        frac_diff(x, d, threshold, &mut out);
+        let series: Vec<f64> = out.iter().copied().filter(|v| !v.is_nan()).collect();
+        super::adf::adf_with_lags(&series, 1, super::adf::AdfTrend::Constant)
+            .is_some_and(|t| t.p_value <= p_value)
+    })
 }
 
 #[cfg(test)]
@@ -57,6 +65,16 @@ mod tests {
         assert!(w.last().unwrap().abs() >= 1e-3);
         let next = -w[w.len() - 1] * (0.4 - w.len() as f64 + 1.0) / w.len() as f64;
         assert!(next.abs() < 1e-3);
+    }
+
+    #[test]
+    fn stationary_series_need_no_differencing_and_walks_do() {
+        let walk = crate::kernels::test_data::walk(3_000, 100.0, 1.0, 21);
+        let noise: Vec<f64> = walk.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(min_stationary_d(&noise, 1e-2, 0.05, 0.05), Some(0.0));
+        let d = min_stationary_d(&walk, 1e-2, 0.05, 0.05).unwrap();
+        assert!(d > 0.0 && d <= 1.0, "{d}");
+        assert_eq!(min_stationary_d(&[1.0; 100], 1e-2, 0.05, 0.05), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod adf;
 pub mod bootstrap;
+pub mod convolution;
 pub mod directional;
 pub mod distance;
 pub mod drawdown;

@@ -24,29 +24,26 @@ impl OlsFit {
     /// Akaike's criterion with the Gaussian log-likelihood, as statsmodels' OLS:
     /// `n (ln(2 pi) + ln(ssr / n) + 1) + 2 k`.
     pub fn aic(&self) -> f64 {
-        let n = self.rows as f64;
-        n * ((2.0 * std::f64::consts::PI).ln() + (self.ssr / n).ln() + 1.0)
-            + 2.0 * self.coef.len() as f64
+        aic(self.ssr, self.rows, self.coef.len())
     }
 }
 
-/// Fits `y` on `columns` (each as long as `y`); `None` when there are no more rows
-/// than columns or the columns are (numerically) collinear.
-pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Option<OlsFit> {
+/// Householder QR of the columns, applied to `y` as well: `R` in the upper
+/// triangle of the returned columns (`a[col][row]`, row <= col) and `Q'y`.
+/// `None` when there are no more rows than columns or the columns are
+/// (numerically) collinear.
+fn householder(columns: &[Vec<f64>], y: &[f64]) -> Option<(Vec<Vec<f64>>, Vec<f64>)> {
     let (n, k) = (y.len(), columns.len());
     if n <= k || k == 0 {
         return None;
     }
     let mut a: Vec<Vec<f64>> = columns.to_vec();
     let mut qty = y.to_vec();
-    let scale: Vec<f64> = a
-        .iter()
-        .map(|c| c.iter().map(|v| v.abs()).fold(0.0, f64::max))
-        .collect();
     for j in 0..k {
+        let scale = columns[j].iter().map(|v| v.abs()).fold(0.0, f64::max);
         // Householder reflection zeroing a[j][j+1..].
         let norm = a[j][j..].iter().map(|v| v * v).sum::<f64>().sqrt();
-        if norm <= 1e-12 * scale[j].max(f64::MIN_POSITIVE) * (n as f64).sqrt() {
+        if norm <= 1e-12 * scale.max(f64::MIN_POSITIVE) * (n as f64).sqrt() {
             return None;
         }
         let alpha = if a[j][j] > 0.0 { -norm } else { norm };
@@ -64,7 +61,15 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Option<OlsFit> {
         reflect(&mut qty[j..]);
         a[j][j] = alpha;
     }
-    // R is a[col][row] for row <= col; solve R coef = (Q'y)[..k].
+    Some((a, qty))
+}
+
+/// Fits `y` on `columns` (each as long as `y`); `None` when there are no more rows
+/// than columns or the columns are (numerically) collinear.
+pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Option<OlsFit> {
+    let (n, k) = (y.len(), columns.len());
+    let (a, qty) = householder(columns, y)?;
+    // Solve R coef = (Q'y)[..k].
     let mut coef = vec![0.0; k];
     for i in (0..k).rev() {
         let s: f64 = (i + 1..k).map(|c| a[c][i] * coef[c]).sum();
@@ -82,6 +87,25 @@ pub fn ols(columns: &[Vec<f64>], y: &[f64]) -> Option<OlsFit> {
         first_coef_variance_factor: w.iter().map(|v| v * v).sum(),
         rows: n,
     })
+}
+
+/// The residual sums of squares of `y` regressed on the first `k` columns, for
+/// every `k` from `first` to all of them, from one QR factorisation: the QR of
+/// leading columns is the leading part of the full QR, so model `k` leaves the
+/// components `k..` of `Q'y` unexplained.
+pub fn nested_ssr(columns: &[Vec<f64>], y: &[f64], first: usize) -> Option<Vec<f64>> {
+    let (_, qty) = householder(columns, y)?;
+    Some(
+        (first..=columns.len())
+            .map(|k| qty[k..].iter().map(|v| v * v).sum())
+            .collect(),
+    )
+}
+
+/// Akaike's criterion of a fit with `ssr` over `rows` rows and `k` coefficients.
+pub fn aic(ssr: f64, rows: usize, k: usize) -> f64 {
+    let n = rows as f64;
+    n * ((2.0 * std::f64::consts::PI).ln() + (ssr / n).ln() + 1.0) + 2.0 * k as f64
 }
 
 #[cfg(test)]
@@ -113,6 +137,24 @@ mod tests {
             .map(|(a, b)| (b - fit.coef[1] - fit.coef[0] * a).powi(2))
             .sum();
         assert!((fit.ssr - ssr).abs() < 1e-9);
+    }
+
+    #[test]
+    fn nested_fits_share_one_factorisation() {
+        let x: Vec<f64> = (0..30).map(|i| (i as f64 * 0.3).sin()).collect();
+        let z: Vec<f64> = (0..30).map(|i| (i as f64 * 0.7).cos()).collect();
+        let y: Vec<f64> = (0..30)
+            .map(|i| 1.0 + x[i] - 0.5 * z[i] + (i % 3) as f64 * 0.1)
+            .collect();
+        let columns = vec![vec![1.0; 30], x, z];
+        let nested = nested_ssr(&columns, &y, 1).unwrap();
+        for k in 1..=3 {
+            let alone = ols(&columns[..k], &y).unwrap().ssr;
+            assert!(
+                (nested[k - 1] - alone).abs() < 1e-12 * alone.max(1.0),
+                "{k}"
+            );
+        }
     }
 
     #[test]

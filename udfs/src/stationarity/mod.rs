@@ -6,6 +6,7 @@ mod adf;
 mod bk_filter;
 mod distance_corr;
 mod frac_diff;
+mod frac_diff_min_d;
 mod garch;
 mod hp_filter;
 mod kpss;
@@ -14,6 +15,7 @@ pub use adf::{AdfPvalue, AdfStat, AdfUsedLag};
 pub use bk_filter::BkFilter;
 pub use distance_corr::{DistanceCorr, RollingDistanceCorr};
 pub use frac_diff::FracDiff;
+pub use frac_diff_min_d::FracDiffMinD;
 pub use garch::{Garch11Alpha, Garch11Beta, Garch11Loglik, Garch11Mu, Garch11Omega, Garch11Vol};
 pub use hp_filter::{HpCycle, HpTrend};
 pub use kpss::{KpssPvalue, KpssStat};
@@ -30,6 +32,7 @@ pub fn functions() -> Vec<QfFunction> {
         aggregate::<DistanceCorr>(),
         window::<RollingDistanceCorr>(),
         window::<FracDiff>(),
+        aggregate::<FracDiffMinD>(),
         aggregate::<Garch11Alpha>(),
         aggregate::<Garch11Beta>(),
         aggregate::<Garch11Loglik>(),
