@@ -126,17 +126,22 @@ fn design(
     (columns, diff[first..].to_vec())
 }
 
+/// The first differences of `x`, or `None` where statsmodels refuses the test: a
+/// constant series, or more lags than n/2 - 1 - (deterministic terms).
+fn differences_if_testable(x: &[f64], lags: usize, trend: AdfTrend) -> Option<Vec<f64>> {
+    let first = *x.first()?;
+    if x.iter().all(|&v| v == first) || lags + trend.terms() + 1 > x.len() / 2 {
+        return None;
+    }
+    Some(x.windows(2).map(|w| w[1] - w[0]).collect())
+}
+
 /// The ADF test with the lag chosen by AIC among 0..=max_lag, all fitted on the
 /// same rows (those that allow max_lag lags), then refitted with the chosen lag on
 /// every row it allows. `None` for a constant series, a max_lag that statsmodels
 /// rejects (more than n/2 - terms - 1), or a degenerate regression.
 pub fn adf(x: &[f64], max_lag: usize, trend: AdfTrend) -> Option<Adf> {
-    let n = x.len();
-    let first = *x.first()?;
-    if x.iter().all(|&v| v == first) || max_lag + trend.terms() + 1 > n / 2 {
-        return None;
-    }
-    let diff: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    let diff = differences_if_testable(x, max_lag, trend)?;
     // Every candidate lag is fitted on the same rows, and each model's columns are
     // the leading columns of the largest: one factorisation gives all their SSRs.
     let (columns, y) = design(x, &diff, max_lag, max_lag, trend);
@@ -164,12 +169,7 @@ pub fn adf(x: &[f64], max_lag: usize, trend: AdfTrend) -> Option<Adf> {
 /// The ADF test with a fixed number of lagged differences (statsmodels
 /// `adfuller(x, maxlag=lags, autolag=None)`), fitted on every row the lags allow.
 pub fn adf_with_lags(x: &[f64], lags: usize, trend: AdfTrend) -> Option<Adf> {
-    let n = x.len();
-    let first = *x.first()?;
-    if x.iter().all(|&v| v == first) || lags + trend.terms() + 1 > n / 2 {
-        return None;
-    }
-    let diff: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    let diff = differences_if_testable(x, lags, trend)?;
     let fit = regression(x, &diff, lags, lags, trend)?;
     let stat = fit.first_t_value();
     Some(Adf {

@@ -210,6 +210,11 @@ fn bfgs(y: &[f64], backcast: f64, mut u: [f64; 4]) -> [f64; 4] {
 
 /// Fits GARCH(1,1); `None` for fewer than 10 observations or a constant series.
 pub fn fit_garch11(y: &[f64]) -> Option<Garch11> {
+    fit_with_backcast(y).map(|(fit, _)| fit)
+}
+
+/// The fit and the variance backcast it started from.
+fn fit_with_backcast(y: &[f64]) -> Option<(Garch11, f64)> {
     let n = y.len();
     if n < 10 {
         return None;
@@ -239,24 +244,23 @@ pub fn fit_garch11(y: &[f64]) -> Option<Garch11> {
     }
     let (_, start) = start?;
     let p = natural(&bfgs(y, bc, unconstrained(&start)));
-    Some(Garch11 {
+    let fit = Garch11 {
         mu: p[0],
         omega: p[1],
         alpha: p[2],
         beta: p[3],
         loglik: loglik(y, bc, &p),
-    })
+    };
+    Some((fit, bc))
 }
 
 /// The conditional volatility path `sqrt(s2_t)` under the fitted parameters (the
 /// backcast start included).
 pub fn fitted_volatility(y: &[f64], out: &mut [f64]) {
-    let Some(fit) = fit_garch11(y) else {
+    let Some((fit, bc)) = fit_with_backcast(y) else {
         return;
     };
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let residuals: Vec<f64> = y.iter().map(|v| v - mean).collect();
-    let first = fit.omega + (fit.alpha + fit.beta) * backcast(&residuals);
+    let first = fit.omega + (fit.alpha + fit.beta) * bc;
     volatility_path(y, fit.mu, fit.omega, fit.alpha, fit.beta, first, out);
 }
 
