@@ -21,6 +21,7 @@
 
 pub mod framework;
 pub mod kernels;
+pub mod price_features;
 pub mod registry;
 pub mod regression;
 pub mod returns;

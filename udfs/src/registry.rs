@@ -82,6 +82,7 @@ pub(crate) fn scalar<K: SeriesScalar>() -> QfFunction {
 pub fn all_functions() -> Vec<QfFunction> {
     let mut all = [
         crate::technical::functions(),
+        crate::price_features::functions(),
         crate::returns::functions(),
         crate::rolling::functions(),
         crate::regression::functions(),

@@ -17,6 +17,7 @@ pub struct Doc {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     Technical,
+    PriceFeatures,
     Returns,
     Rolling,
     Risk,
@@ -28,6 +29,7 @@ impl Family {
     pub fn label(self) -> &'static str {
         match self {
             Family::Technical => "Technical indicators (TA-Lib)",
+            Family::PriceFeatures => "Price features and crossover signals",
             Family::Returns => "Returns",
             Family::Rolling => "Rolling statistics",
             Family::Risk => "Risk metrics",
@@ -99,6 +101,6 @@ fn show_default(v: super::params::ParamValue) -> String {
         ParamValue::Int(i) => i.to_string(),
         ParamValue::Float(x) => x.to_string(),
         ParamValue::Choice(s) => format!("'{s}'"),
-        ParamValue::Automatic => "chosen from the data".to_string(),
+        ParamValue::Automatic => "set by the function (see its description)".to_string(),
     }
 }

@@ -26,6 +26,9 @@ pub enum ParamKind {
     },
     /// One of a few strings, matched case-insensitively.
     Choice(&'static [&'static str]),
+    /// A time of day written 'HH:MM' or 'HH:MM:SS' (up to '24:00'); read as seconds
+    /// after midnight.
+    TimeOfDay,
 }
 
 impl ParamKind {
@@ -69,6 +72,7 @@ impl fmt::Display for ParamKind {
                 let quoted: Vec<String> = options.iter().map(|o| format!("'{o}'")).collect();
                 write!(f, "one of {}", quoted.join(", "))
             }
+            ParamKind::TimeOfDay => write!(f, "a time of day 'HH:MM' or 'HH:MM:SS'"),
         }
     }
 }
@@ -79,7 +83,8 @@ pub enum ParamValue {
     Int(i64),
     Float(f64),
     Choice(&'static str),
-    /// Left out, and chosen by the function from the data (a default only).
+    /// Left out, and set by the function (from the data, or from another argument);
+    /// a default only.
     Automatic,
 }
 
@@ -292,17 +297,26 @@ fn read_value(name: &str, p: &Param, v: &ScalarValue) -> Result<ParamValue> {
             }
         }
         ParamKind::Choice(options) => {
-            let s = match v {
-                ScalarValue::Utf8(Some(s))
-                | ScalarValue::LargeUtf8(Some(s))
-                | ScalarValue::Utf8View(Some(s)) => s,
-                _ => return bad(),
-            };
+            let Some(s) = text(v) else { return bad() };
             match options.iter().find(|o| o.eq_ignore_ascii_case(s)) {
                 Some(o) => Ok(ParamValue::Choice(o)),
                 None => bad(),
             }
         }
+        ParamKind::TimeOfDay => match text(v).map(crate::kernels::time::parse_time_of_day) {
+            Some(Ok(seconds)) => Ok(ParamValue::Int(i64::from(seconds))),
+            _ => bad(),
+        },
+    }
+}
+
+/// A literal's value as text, if it is a string.
+fn text(v: &ScalarValue) -> Option<&str> {
+    match v {
+        ScalarValue::Utf8(Some(s))
+        | ScalarValue::LargeUtf8(Some(s))
+        | ScalarValue::Utf8View(Some(s)) => Some(s.as_str()),
+        _ => None,
     }
 }
 

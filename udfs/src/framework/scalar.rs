@@ -5,6 +5,7 @@
 use super::adapter::KernelUdf;
 use super::docs::{Causality, Doc, Family};
 use super::missing::compute_on_present;
+use super::output::Output;
 use super::params::{Arguments, Params};
 use datafusion::arrow::array::Float64Array;
 use datafusion::arrow::compute::cast;
@@ -16,7 +17,6 @@ use datafusion::logical_expr::{
     ColumnarValue, Documentation, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
 };
 use std::fmt::Debug;
-use std::sync::Arc;
 
 /// A row-wise function of numeric series and literal parameters.
 pub trait SeriesScalar: Debug + Send + Sync + 'static {
@@ -24,6 +24,8 @@ pub trait SeriesScalar: Debug + Send + Sync + 'static {
     const FAMILY: Family;
     const ARGS: Arguments;
     const DOC: Doc;
+    /// The SQL type of the results.
+    const OUTPUT: Output = Output::Float64;
 
     /// Fills `out[i]` from row `i` of the dense series (NaN = NULL).
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()>;
@@ -54,7 +56,7 @@ impl<K: SeriesScalar> ScalarUDFImpl for KernelUdf<K> {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Float64)
+        Ok(K::OUTPUT.data_type())
     }
 
     /// Planning-time check of the literal parameters.
@@ -87,7 +89,7 @@ impl<K: SeriesScalar> ScalarUDFImpl for KernelUdf<K> {
         let out = compute_on_present(&columns, args.number_rows, |series, out| {
             K::compute(series, &params, out)
         })?;
-        Ok(ColumnarValue::Array(Arc::new(out)))
+        Ok(ColumnarValue::Array(K::OUTPUT.present(out)?))
     }
 
     fn documentation(&self) -> Option<&Documentation> {

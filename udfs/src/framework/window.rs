@@ -9,6 +9,7 @@
 use super::adapter::KernelUdf;
 use super::docs::{Causality, Doc, Family};
 use super::missing::compute_on_present;
+use super::output::Output;
 use super::params::{Arguments, Params};
 use datafusion::arrow::array::{ArrayRef, Float64Array};
 use datafusion::arrow::compute::cast;
@@ -33,6 +34,8 @@ pub trait SeriesWindow: Debug + Send + Sync + 'static {
     const CAUSALITY: Causality = Causality::Causal;
     const ARGS: Arguments;
     const DOC: Doc;
+    /// The SQL type of the results.
+    const OUTPUT: Output = Output::Float64;
 
     /// Checks rules that tie parameters together (each alone is checked by its
     /// declaration); runs at planning.
@@ -99,7 +102,7 @@ impl<K: SeriesWindow> WindowUDFImpl for KernelUdf<K> {
     fn field(&self, field_args: WindowUDFFieldArgs) -> Result<FieldRef> {
         Ok(Arc::new(Field::new(
             field_args.name(),
-            DataType::Float64,
+            K::OUTPUT.data_type(),
             true,
         )))
     }
@@ -139,7 +142,7 @@ impl<K: SeriesWindow> PartitionEvaluator for SeriesEvaluator<K> {
         let out = compute_on_present(&columns, num_rows, |series, out| {
             K::compute(series, &self.params, out)
         })?;
-        Ok(Arc::new(out))
+        K::OUTPUT.present(out)
     }
 }
 

@@ -25,6 +25,7 @@ pub mod price;
 pub mod returns;
 pub mod risk;
 pub mod rolling;
+pub mod signals;
 pub mod time;
 pub mod volatility;
 

@@ -14,6 +14,30 @@ pub fn pct_return(x: &[f64], out: &mut [f64]) {
     }
 }
 
+/// Sign of the one-period change, -1, 0 or 1 (the sign of the return for positive
+/// prices); the first row stays NaN.
+pub fn return_sign(x: &[f64], out: &mut [f64]) {
+    for (o, w) in out.iter_mut().skip(1).zip(x.windows(2)) {
+        let change = w[1] - w[0];
+        *o = if change > 0.0 {
+            1.0
+        } else if change < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+    }
+}
+
+/// Change of the simple return, `r[i] - r[i-1]` with `r = pct_return(x)`: the
+/// discrete second derivative of the price in relative terms. The first two rows
+/// stay NaN.
+pub fn acceleration(x: &[f64], out: &mut [f64]) {
+    for (o, w) in out.iter_mut().skip(2).zip(x.windows(3)) {
+        *o = (w[2] / w[1] - 1.0) - (w[1] / w[0] - 1.0);
+    }
+}
+
 /// Realised volatility: `sqrt` of the sum of the last `n` squared log returns (not
 /// annualised, not demeaned). Needs `n + 1` prices, so the first `n` rows stay NaN.
 pub fn realized_vol(x: &[f64], n: usize, out: &mut [f64]) {
@@ -46,6 +70,20 @@ mod tests {
         assert!(lr[0].is_nan() && pr[0].is_nan());
         assert_eq!(&lr[1..], &[2f64.ln(), 2f64.ln()]);
         assert_eq!(&pr[1..], &[1.0, 1.0]);
+    }
+
+    #[test]
+    fn sign_and_acceleration() {
+        let x = [1.0, 2.0, 2.0, 1.0, 1.5];
+        let mut sign = vec![f64::NAN; 5];
+        let mut acc = vec![f64::NAN; 5];
+        return_sign(&x, &mut sign);
+        acceleration(&x, &mut acc);
+        assert!(sign[0].is_nan());
+        assert_eq!(&sign[1..], &[1.0, 0.0, -1.0, 1.0]);
+        assert!(acc[0].is_nan() && acc[1].is_nan());
+        // returns 1, 0, -0.5, 0.5
+        assert_eq!(&acc[2..], &[-1.0, -0.5, 1.0]);
     }
 
     #[test]
