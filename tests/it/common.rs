@@ -26,6 +26,18 @@ pub fn golden_dir() -> PathBuf {
     dir
 }
 
+/// A file of the shared real market-data samples (`../shared/data`), as a path for
+/// SQL; panics (fails the test) when it is missing.
+pub fn shared_data(file: &str) -> String {
+    let path = repo_root().join("../shared/data").join(file);
+    assert!(
+        path.is_file(),
+        "shared data sample not found at {}",
+        path.display()
+    );
+    path.display().to_string()
+}
+
 /// A session with every quantfusion function, as the CLI builds it.
 pub fn session() -> SessionContext {
     quantfusion::context::session_context().expect("session")

@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod golden;
 mod materialize;
+mod partition_stream;
 mod price_features;
 mod risk;
 mod rolling_parity;

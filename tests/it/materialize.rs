@@ -141,3 +141,83 @@ async fn stationarize_stage_writes_features_and_unit_root_tests_per_pair() {
     .unwrap();
     assert!(p[0].is_some_and(|p| (0.0..=1.0).contains(&p)), "{p:?}");
 }
+
+#[tokio::test]
+async fn indicators36_stage_on_real_hourly_bars() {
+    let ctx = session();
+    // Real EURUSD hourly bars, plus the same bars at twice the price as a second
+    // symbol: every ratio feature must come out the same for both.
+    let file = crate::common::shared_data("fx_h1_eurusd_backtestingpy_2017-2018.parquet");
+    ctx.sql(&format!(
+        "CREATE VIEW bars AS \
+           SELECT pair AS symbol, ts, open, high, low, close, volume FROM '{file}' \
+           UNION ALL \
+           SELECT 'EURUSD_X2', ts, 2 * open, 2 * high, 2 * low, 2 * close, volume FROM '{file}'"
+    ))
+    .await
+    .unwrap();
+    let sql = std::fs::read_to_string(repo_root().join("sql/indicators36.sql")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("indicators36");
+    let written = materialize(&ctx, &sql, &dest, &["symbol".to_string()])
+        .await
+        .unwrap();
+    assert_eq!((written.rows, written.partitions), (10_000, 2));
+    let out = format!("'{}/'", dest.display());
+    let columns = ctx
+        .sql(&format!("SELECT * FROM {out}"))
+        .await
+        .unwrap()
+        .schema()
+        .fields()
+        .len();
+    assert_eq!(columns, 3 + 37, "symbol, ts, close and 37 features");
+
+    let one = |sql: String| {
+        let ctx = ctx.clone();
+        async move { column(&ctx, &sql).await.unwrap()[0] }
+    };
+    // sma_24 against DataFusion's own frame average.
+    let worst = one(format!(
+        "SELECT max(abs(sma_24 - avg_24)) FROM (SELECT sma_24, \
+           avg(close) OVER (PARTITION BY symbol ORDER BY ts ROWS 23 PRECEDING) AS avg_24 \
+         FROM {out}) WHERE sma_24 IS NOT NULL"
+    ))
+    .await;
+    assert!(worst.unwrap() < 1e-12, "{worst:?}");
+    // Crossovers against LAG, counted per symbol.
+    let crossings = |flag: &str, cmp: &str, not_cmp: &str| {
+        format!(
+            "SELECT count(*) FILTER (WHERE {flag}) - count(*) FILTER (WHERE s24 {cmp} s120 AND p24 {not_cmp} p120) \
+             FROM (SELECT {flag}, sma_24 AS s24, sma_120 AS s120, \
+                     lag(sma_24) OVER (PARTITION BY symbol ORDER BY ts) AS p24, \
+                     lag(sma_120) OVER (PARTITION BY symbol ORDER BY ts) AS p120 FROM {out})"
+        )
+    };
+    assert_eq!(one(crossings("ma_cross_up", ">", "<=")).await, Some(0.0));
+    assert_eq!(one(crossings("ma_cross_down", "<", ">=")).await, Some(0.0));
+    let up = one(format!("SELECT count(*) FROM {out} WHERE ma_cross_up")).await;
+    assert!(up.unwrap() > 10.0, "{up:?}");
+    // The session flag against the rule written in plain SQL.
+    let disagree = one(format!(
+        "SELECT count(*) FROM {out} WHERE market_open <> ( \
+           (day_of_week BETWEEN 1 AND 4 AND hour * 60 + extract(minute FROM ts) < 21 * 60 + 55) \
+           OR (day_of_week = 5 AND hour < 20))"
+    ))
+    .await;
+    assert_eq!(disagree, Some(0.0));
+    // Scale invariance: ratios, signs and oscillators agree between the two symbols.
+    let worst = one(format!(
+        "SELECT max(greatest(abs(a.price_sma_480_ratio - b.price_sma_480_ratio), \
+                             abs(a.bb_position - b.bb_position), \
+                             abs(a.willr_14 - b.willr_14) / 100, \
+                             abs(a.atr_normalized - b.atr_normalized), \
+                             abs(a.realized_vol_120 - b.realized_vol_120), \
+                             abs(a.return_var_24 - b.return_var_24) * 1e4, \
+                             abs(a.return_sign - b.return_sign))) \
+         FROM {out} a JOIN {out} b ON a.ts = b.ts \
+         WHERE a.symbol = 'EURUSD' AND b.symbol = 'EURUSD_X2'"
+    ))
+    .await;
+    assert!(worst.unwrap() < 1e-9, "{worst:?}");
+}

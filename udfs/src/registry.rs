@@ -2,11 +2,13 @@
 
 use crate::framework::{
     aggregate_udf, collecting_spec, scalar_udf, window_udf, BundleAggregates, Causality,
-    CollectingSpec, Family, SeriesAggregate, SeriesScalar, SeriesWindow,
+    CollectingSpec, Family, SeriesAggregate, SeriesScalar, SeriesWindow, StreamWindowPartitions,
 };
 use datafusion::common::Result;
 use datafusion::execution::FunctionRegistry;
+use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, Documentation, ScalarUDF, WindowUDF};
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
@@ -95,8 +97,10 @@ pub fn all_functions() -> Vec<QfFunction> {
     all
 }
 
-/// Registers every quantfusion function on a session, and the optimizer rule that
-/// lets aggregates of the same series share one collection.
+/// Registers every quantfusion function on a session, the optimizer rule that lets
+/// aggregates of the same series share one collection, and the physical rule that
+/// evaluates window functions one partition at a time
+/// ([`StreamWindowPartitions`]).
 pub fn register_all(ctx: &SessionContext) {
     let mut collecting = Vec::new();
     for f in all_functions() {
@@ -112,6 +116,23 @@ pub fn register_all(ctx: &SessionContext) {
         }
     }
     ctx.add_optimizer_rule(Arc::new(BundleAggregates::new(collecting)));
+    add_physical_rule(ctx, Arc::new(StreamWindowPartitions));
+}
+
+/// Appends a physical optimizer rule to a live session, once. `SessionContext` has
+/// no method for it, so the session state is rebuilt with the rule added.
+fn add_physical_rule(ctx: &SessionContext, rule: Arc<dyn PhysicalOptimizerRule + Send + Sync>) {
+    let shared = ctx.state_ref();
+    let mut state = shared.write();
+    let rules = state.physical_optimizers();
+    if rules.iter().any(|r| r.name() == rule.name()) {
+        return;
+    }
+    let mut rules = rules.to_vec();
+    rules.push(rule);
+    *state = SessionStateBuilder::new_from_existing(state.clone())
+        .with_physical_optimizer_rules(rules)
+        .build();
 }
 
 /// Registers every quantfusion function on any registry (a `SessionState`, a

@@ -11,6 +11,7 @@ pub mod missing;
 pub mod order;
 pub mod output;
 pub mod params;
+pub mod partition_stream;
 pub mod scalar;
 pub mod window;
 
@@ -19,5 +20,6 @@ pub use bundle::{BundleAggregates, CollectingSpec};
 pub use docs::{Causality, Doc, Family};
 pub use output::Output;
 pub use params::{Arguments, Param, ParamKind, ParamValue, Params};
+pub use partition_stream::{PartitionStreamExec, StreamWindowPartitions};
 pub use scalar::{scalar_udf, SeriesScalar};
 pub use window::{window_udf, SeriesWindow};

@@ -32,20 +32,38 @@ pub fn macd(
     if x.len() <= start {
         return;
     }
-    let mut slow_ema = vec![f64::NAN; x.len()];
-    let mut fast_ema = vec![f64::NAN; x.len()];
-    ema(x, slow, &mut slow_ema);
-    ema(&x[slow - fast..], fast, &mut fast_ema[slow - fast..]);
-    let line: Vec<f64> = fast_ema.iter().zip(&slow_ema).map(|(f, s)| f - s).collect();
-    let mut signal_line = vec![f64::NAN; x.len()];
-    ema(&line[slow - 1..], signal, &mut signal_line[slow - 1..]);
-    for row in start..x.len() {
-        out[row] = match output {
-            MacdOutput::Macd => line[row],
-            MacdOutput::Signal => signal_line[row],
-            MacdOutput::Histogram => line[row] - signal_line[row],
-        };
+    // One pass with the three recurrences interleaved (each is latency-bound, so
+    // together they cost about one), in exactly TA-Lib's order of operations.
+    let (kf, ks, kg) = (ema_factor(fast), ema_factor(slow), ema_factor(signal));
+    let mut f = x[slow - fast..slow].iter().sum::<f64>() / fast as f64;
+    let mut s = x[..slow].iter().sum::<f64>() / slow as f64;
+    // The signal is seeded with the mean of the MACD values from row slow-1 to start.
+    let mut seed = f - s;
+    for &v in &x[slow..=start] {
+        f += kf * (v - f);
+        s += ks * (v - s);
+        seed += f - s;
     }
+    let mut line = f - s;
+    let mut sig = seed / signal as f64;
+    let value = |line: f64, sig: f64| match output {
+        MacdOutput::Macd => line,
+        MacdOutput::Signal => sig,
+        MacdOutput::Histogram => line - sig,
+    };
+    out[start] = value(line, sig);
+    for (o, &v) in out[start + 1..].iter_mut().zip(&x[start + 1..]) {
+        f += kf * (v - f);
+        s += ks * (v - s);
+        line = f - s;
+        sig += kg * (line - sig);
+        *o = value(line, sig);
+    }
+}
+
+/// The EMA smoothing factor `2 / (n + 1)`.
+fn ema_factor(n: usize) -> f64 {
+    2.0 / (n as f64 + 1.0)
 }
 
 /// TA-Lib APO / PPO with simple moving averages: `sma(fast) - sma(slow)`, or in

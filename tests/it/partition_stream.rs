@@ -1,0 +1,104 @@
+//! Window evaluation one partition at a time (`PartitionStreamExec`) gives exactly
+//! what DataFusion's buffering `WindowAggExec` gives, whatever the batch boundaries,
+//! partition sizes and parallelism.
+
+use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use rstest::rstest;
+
+/// Partitions of 1 to 40 rows (one of them NULL-keyed), rows stored in a scrambled
+/// order, prices with NULL and NaN gaps.
+const BARS: &str = "CREATE OR REPLACE VIEW bars AS SELECT \
+      CASE WHEN i % 17 = 5 THEN NULL ELSE 'S' || CAST((i * 7919) % 23 AS VARCHAR) END AS symbol, \
+      (i * 104729) % 1000 AS ts, \
+      CASE WHEN i % 29 = 3 THEN NULL WHEN i % 31 = 4 THEN 'NaN'::double \
+           ELSE 100 + sin(i * 0.37) * 5 + cos(i * 0.011) * 3 END AS close \
+    FROM generate_series(0, 599) AS t(i)";
+
+const QUERY: &str = "SELECT symbol, ts, close, \
+      ema(close, 5) OVER w AS ema5, \
+      rolling_std(close, 4) OVER w AS std4, \
+      rsi(close, 3) OVER w AS rsi3, \
+      cross_above(close, 100) OVER w AS up, \
+      avg(close) OVER (PARTITION BY symbol ORDER BY ts ROWS 3 PRECEDING) AS avg4, \
+      row_number() OVER w AS n, \
+      lag(close, 2) OVER w AS lag2 \
+    FROM bars WINDOW w AS (PARTITION BY symbol ORDER BY ts) \
+    ORDER BY symbol NULLS FIRST, ts";
+
+fn config(batch_size: usize, partitions: usize) -> SessionConfig {
+    SessionConfig::new()
+        .with_batch_size(batch_size)
+        .with_target_partitions(partitions)
+}
+
+async fn run(ctx: &SessionContext) -> String {
+    ctx.sql(BARS).await.unwrap().collect().await.unwrap();
+    let batches = ctx.sql(QUERY).await.unwrap().collect().await.unwrap();
+    pretty_format_batches(&batches).unwrap().to_string()
+}
+
+async fn plan(ctx: &SessionContext) -> String {
+    ctx.sql(BARS).await.unwrap().collect().await.unwrap();
+    let batches = ctx
+        .sql(&format!("EXPLAIN FORMAT INDENT {QUERY}"))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    pretty_format_batches(&batches).unwrap().to_string()
+}
+
+#[rstest]
+#[case(1, 1)]
+#[case(3, 1)]
+#[case(7, 4)]
+#[case(64, 2)]
+#[case(8192, 3)]
+#[tokio::test]
+async fn streaming_equals_buffering(#[case] batch_size: usize, #[case] partitions: usize) {
+    let streaming = SessionContext::new_with_config(config(batch_size, partitions));
+    quantfusion_udfs::register_all(&streaming);
+    let buffering = SessionContext::new_with_config(config(batch_size, partitions));
+    quantfusion_udfs::register_all_in(&mut *buffering.state_ref().write()).unwrap();
+
+    assert!(plan(&streaming).await.contains("PartitionStreamExec"));
+    assert!(!plan(&buffering).await.contains("PartitionStreamExec"));
+    let expected = run(&buffering).await;
+    assert_eq!(run(&streaming).await, expected);
+    assert_eq!(
+        expected.lines().count(),
+        600 + 4,
+        "600 rows and the table frame"
+    );
+}
+
+#[tokio::test]
+async fn registering_twice_adds_the_rule_once() {
+    let ctx = SessionContext::new();
+    quantfusion_udfs::register_all(&ctx);
+    quantfusion_udfs::register_all(&ctx);
+    let rules = ctx.state().physical_optimizers().to_vec();
+    let ours = rules
+        .iter()
+        .filter(|r| r.name() == "stream_window_partitions")
+        .count();
+    assert_eq!(ours, 1);
+}
+
+#[tokio::test]
+async fn a_window_without_partition_by_stays_as_it_was() {
+    let ctx = SessionContext::new();
+    quantfusion_udfs::register_all(&ctx);
+    let batches = ctx
+        .sql("EXPLAIN FORMAT INDENT SELECT ema(x, 2) OVER (ORDER BY t) FROM (VALUES (1, 1.0), (2, 2.0)) v(t, x)")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let plan = pretty_format_batches(&batches).unwrap().to_string();
+    assert!(plan.contains("WindowAggExec"), "{plan}");
+    assert!(!plan.contains("PartitionStreamExec"), "{plan}");
+}

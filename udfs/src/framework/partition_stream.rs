@@ -1,0 +1,360 @@
+//! Window evaluation one partition at a time.
+//!
+//! DataFusion runs window functions that need the whole partition (every
+//! quantfusion window function: a recurrence or a full-sample fit) in
+//! `WindowAggExec`, which buffers its entire input, concatenates it, evaluates every
+//! partition and concatenates the results again before emitting one batch. On a
+//! 10M-row stage that holds several copies of the data at once, and most of the time
+//! goes to the kernel zeroing the fresh pages those copies land on.
+//!
+//! The input of a `WindowAggExec` is sorted by its PARTITION BY keys (that is its
+//! ordering requirement), so a partition is complete as soon as a row with another
+//! key arrives. [`PartitionStreamExec`] uses that: it keeps only the rows of the
+//! unfinished partition, and evaluates and emits each run of complete partitions as
+//! it closes, with exactly `WindowAggExec`'s per-partition evaluation
+//! (`WindowExpr::evaluate` on the partition's rows). Memory is bounded by the
+//! largest partition plus a batch, and the working set stays in cache.
+//! [`StreamWindowPartitions`] is the physical optimizer rule that swaps it in.
+
+use datafusion::arrow::array::{ArrayRef, RecordBatch};
+use datafusion::arrow::compute::{concat, concat_batches};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::row::{RowConverter, SortField};
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::utils::evaluate_partition_ranges;
+use datafusion::common::{internal_err, Result};
+use datafusion::config::ConfigOptions;
+use datafusion::execution::TaskContext;
+use datafusion::physical_expr::OrderingRequirements;
+use datafusion::physical_expr::PhysicalSortExpr;
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_plan::execution_plan::{CardinalityEffect, EmissionType};
+use datafusion::physical_plan::metrics::{BaselineMetrics, ExecutionPlanMetricsSet, MetricsSet};
+use datafusion::physical_plan::windows::WindowAggExec;
+use datafusion::physical_plan::{
+    ChildStats, ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan,
+    InputDistributionRequirements, PhysicalExpr, PlanProperties, RecordBatchStream,
+    ReplaceChildrenOptions, SendableRecordBatchStream, Statistics, StatisticsArgs, WindowExpr,
+};
+use futures::{ready, Stream, StreamExt};
+use std::ops::Range;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// A `WindowAggExec` evaluated partition by partition as its sorted input streams
+/// in. Planning properties (schema, orderings, distribution) are the wrapped
+/// operator's; only execution differs.
+#[derive(Debug)]
+pub struct PartitionStreamExec {
+    window: Arc<WindowAggExec>,
+    properties: Arc<PlanProperties>,
+    metrics: ExecutionPlanMetricsSet,
+}
+
+impl PartitionStreamExec {
+    /// `None` when `window` has no PARTITION BY (one partition: nothing to stream).
+    pub fn try_wrap(window: Arc<WindowAggExec>) -> Option<Self> {
+        if window.window_expr().first()?.partition_by().is_empty() {
+            return None;
+        }
+        let properties = window
+            .properties()
+            .as_ref()
+            .clone()
+            .with_emission_type(EmissionType::Incremental);
+        Some(PartitionStreamExec {
+            window,
+            properties: Arc::new(properties),
+            metrics: ExecutionPlanMetricsSet::new(),
+        })
+    }
+}
+
+impl DisplayAs for PartitionStreamExec {
+    fn fmt_as(&self, t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "PartitionStreamExec: ")?;
+        self.window.fmt_as(t, f)
+    }
+}
+
+impl ExecutionPlan for PartitionStreamExec {
+    fn name(&self) -> &str {
+        "PartitionStreamExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![self.window.input()]
+    }
+
+    fn apply_expressions(
+        &self,
+        f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        self.window.apply_expressions(f)
+    }
+
+    fn maintains_input_order(&self) -> Vec<bool> {
+        vec![true]
+    }
+
+    fn required_input_ordering(&self) -> Vec<Option<OrderingRequirements>> {
+        self.window.required_input_ordering()
+    }
+
+    fn input_distribution_requirements(&self) -> InputDistributionRequirements {
+        self.window.input_distribution_requirements()
+    }
+
+    fn replace_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+        options: ReplaceChildrenOptions,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let keep = matches!(options.children_properties, ChildrenPropertiesMode::Keep);
+        let window = Arc::clone(&self.window).replace_children(children, options)?;
+        let Some(window) = window.downcast_ref::<WindowAggExec>() else {
+            return internal_err!("PartitionStreamExec: the wrapped window changed type");
+        };
+        let window = Arc::new(window.clone());
+        if keep {
+            return Ok(Arc::new(PartitionStreamExec {
+                window,
+                properties: Arc::clone(&self.properties),
+                metrics: ExecutionPlanMetricsSet::new(),
+            }));
+        }
+        match PartitionStreamExec::try_wrap(Arc::clone(&window)) {
+            Some(exec) => Ok(Arc::new(exec)),
+            None => Ok(window),
+        }
+    }
+
+    #[allow(deprecated)]
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        self.replace_children(
+            children,
+            ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute),
+        )
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        let input = self.window.input().execute(partition, context)?;
+        Ok(Box::pin(PartitionStream {
+            schema: self.schema(),
+            window_expr: self.window.window_expr().to_vec(),
+            partition_keys: self.window.partition_by_sort_keys()?,
+            input,
+            open: Vec::new(),
+            key_rows: None,
+            finished: false,
+            metrics: BaselineMetrics::new(&self.metrics, partition),
+        }))
+    }
+
+    fn metrics(&self) -> Option<MetricsSet> {
+        Some(self.metrics.clone_inner())
+    }
+
+    fn child_stats_requests(&self, partition: Option<usize>) -> Vec<ChildStats> {
+        self.window.child_stats_requests(partition)
+    }
+
+    fn statistics_from_inputs(
+        &self,
+        input_stats: &[Arc<Statistics>],
+        args: &StatisticsArgs,
+    ) -> Result<Arc<Statistics>> {
+        self.window.statistics_from_inputs(input_stats, args)
+    }
+
+    fn cardinality_effect(&self) -> CardinalityEffect {
+        CardinalityEffect::Equal
+    }
+}
+
+/// The stream of one output partition.
+struct PartitionStream {
+    schema: SchemaRef,
+    window_expr: Vec<Arc<dyn WindowExpr>>,
+    /// The PARTITION BY keys, as the input is sorted on them.
+    partition_keys: Vec<PhysicalSortExpr>,
+    input: SendableRecordBatchStream,
+    /// Rows of the partition still receiving rows (slices of input batches).
+    open: Vec<RecordBatch>,
+    /// Compares a boundary row of one batch with one of the next.
+    key_rows: Option<RowConverter>,
+    finished: bool,
+    metrics: BaselineMetrics,
+}
+
+impl PartitionStream {
+    fn key_columns(&self, batch: &RecordBatch) -> Result<Vec<ArrayRef>> {
+        self.partition_keys
+            .iter()
+            .map(|k| k.expr.evaluate(batch)?.into_array(batch.num_rows()))
+            .collect()
+    }
+
+    /// Row ranges of equal keys in `batch`, in order.
+    fn ranges(&self, batch: &RecordBatch) -> Result<Vec<Range<usize>>> {
+        let columns = self
+            .partition_keys
+            .iter()
+            .map(|k| k.evaluate_to_sort_column(batch))
+            .collect::<Result<Vec<_>>>()?;
+        evaluate_partition_ranges(batch.num_rows(), &columns)
+    }
+
+    /// Whether the first row of `batch` has the key of the last open row.
+    fn continues_open(&mut self, batch: &RecordBatch) -> Result<bool> {
+        let Some(last) = self.open.last() else {
+            return Ok(false);
+        };
+        let before = self.key_columns(&last.slice(last.num_rows() - 1, 1))?;
+        let after = self.key_columns(&batch.slice(0, 1))?;
+        if self.key_rows.is_none() {
+            let fields = before
+                .iter()
+                .map(|c| SortField::new(c.data_type().clone()))
+                .collect();
+            self.key_rows = Some(RowConverter::new(fields)?);
+        }
+        let converter = self.key_rows.as_ref().expect("set above");
+        let before = converter.convert_columns(&before)?;
+        let after = converter.convert_columns(&after)?;
+        Ok(before.row(0) == after.row(0))
+    }
+
+    /// Takes in one input batch; returns the rows of the partitions it completed.
+    fn push(&mut self, batch: RecordBatch) -> Result<Option<RecordBatch>> {
+        if batch.num_rows() == 0 {
+            return Ok(None);
+        }
+        let continues = self.continues_open(&batch)?;
+        // The last partition of the batch may go on in the next one.
+        let split = self.ranges(&batch)?.last().map_or(0, |r| r.start);
+        if split == 0 && continues {
+            self.open.push(batch);
+            return Ok(None);
+        }
+        let mut complete = std::mem::take(&mut self.open);
+        if split > 0 {
+            complete.push(batch.slice(0, split));
+        }
+        self.open.push(batch.slice(split, batch.num_rows() - split));
+        self.evaluate(&complete)
+    }
+
+    /// Evaluates every window expression on each complete partition of `rows`.
+    fn evaluate(&self, rows: &[RecordBatch]) -> Result<Option<RecordBatch>> {
+        let _timer = self.metrics.elapsed_compute().timer();
+        let batch = match rows {
+            [] => return Ok(None),
+            [one] => one.clone(),
+            many => concat_batches(&many[0].schema(), many)?,
+        };
+        if batch.num_rows() == 0 {
+            return Ok(None);
+        }
+        let ranges = self.ranges(&batch)?;
+        let mut columns = batch.columns().to_vec();
+        for expr in &self.window_expr {
+            let parts = ranges
+                .iter()
+                .map(|r| expr.evaluate(&batch.slice(r.start, r.len())))
+                .collect::<Result<Vec<_>>>()?;
+            let column = match parts.as_slice() {
+                [one] => Arc::clone(one),
+                _ => concat(&parts.iter().map(|p| p.as_ref()).collect::<Vec<_>>())?,
+            };
+            columns.push(column);
+        }
+        Ok(Some(RecordBatch::try_new(
+            Arc::clone(&self.schema),
+            columns,
+        )?))
+    }
+
+    fn poll_inner(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<RecordBatch>>> {
+        while !self.finished {
+            let out = match ready!(self.input.poll_next_unpin(cx)) {
+                Some(Ok(batch)) => self.push(batch),
+                Some(Err(e)) => Err(e),
+                None => {
+                    self.finished = true;
+                    let open = std::mem::take(&mut self.open);
+                    self.evaluate(&open)
+                }
+            };
+            match out {
+                Ok(Some(batch)) => return Poll::Ready(Some(Ok(batch))),
+                Ok(None) => continue,
+                Err(e) => {
+                    self.finished = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+        Poll::Ready(None)
+    }
+}
+
+impl Stream for PartitionStream {
+    type Item = Result<RecordBatch>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let poll = self.poll_inner(cx);
+        self.metrics.record_poll(poll)
+    }
+}
+
+impl RecordBatchStream for PartitionStream {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+}
+
+/// Physical optimizer rule: every `WindowAggExec` with a PARTITION BY becomes a
+/// [`PartitionStreamExec`]. Runs after DataFusion's own rules, so the sorts and
+/// repartitioning that make partitions contiguous are already in place.
+#[derive(Debug, Default)]
+pub struct StreamWindowPartitions;
+
+impl PhysicalOptimizerRule for StreamWindowPartitions {
+    fn optimize(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        _config: &ConfigOptions,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        plan.transform_up(|node| {
+            let Some(window) = node.downcast_ref::<WindowAggExec>() else {
+                return Ok(Transformed::no(node));
+            };
+            match PartitionStreamExec::try_wrap(Arc::new(window.clone())) {
+                Some(exec) => Ok(Transformed::yes(Arc::new(exec) as Arc<dyn ExecutionPlan>)),
+                None => Ok(Transformed::no(node)),
+            }
+        })
+        .map(|t| t.data)
+    }
+
+    fn name(&self) -> &str {
+        "stream_window_partitions"
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
+}
