@@ -11,5 +11,6 @@ pub mod cli;
 pub mod context;
 pub mod errors;
 pub mod materialize;
+pub mod partitioned_writer;
 
 pub use quantfusion_udfs as udfs;

@@ -4,11 +4,25 @@
 //! The result is written to a sibling staging directory and moved into place only
 //! when complete, so a failed or killed run never leaves a partial output visible.
 
+use crate::partitioned_writer::PartitionedParquetWriter;
+use datafusion::arrow::datatypes::Schema;
+use datafusion::common::exec_datafusion_err;
+use datafusion::common::file_options::parquet_writer::ParquetWriterOptions;
+use datafusion::common::Column;
 use datafusion::common::{exec_err, plan_err, Result};
-use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::logical_expr::Expr;
+use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::schema::types::ColumnPath;
+use datafusion::physical_expr::expressions::Column as PhysicalColumn;
+use datafusion::physical_plan::{
+    execute_stream_partitioned, ExecutionPlan, ExecutionPlanProperties,
+};
 use datafusion::prelude::{DataFrame, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement};
+use futures::StreamExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::task::JoinSet;
 
 /// What a materialisation wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,18 +59,8 @@ pub async fn materialize(
 
     let staging = staging_dir(dest)?;
     let _cleanup = RemoveOnDrop(staging.clone());
-    let options = DataFrameWriteOptions::new().with_partition_by(partition_by.to_vec());
-    let staging_url = format!("{}/", staging.display());
-    let counts = df.write_parquet(&staging_url, options, None).await?;
-    let rows = counts
-        .iter()
-        .filter_map(|b| {
-            b.column(0)
-                .as_any()
-                .downcast_ref::<datafusion::arrow::array::UInt64Array>()
-                .map(|c| c.values().iter().sum::<u64>())
-        })
-        .sum();
+    std::fs::create_dir_all(&staging)?;
+    let rows = write_partitioned(ctx, df, &staging, partition_by).await?;
 
     publish(&staging, dest)?;
     let (partitions, files) = count_outputs(dest, partition_by.len())?;
@@ -66,6 +70,84 @@ pub async fn materialize(
         partitions,
         files,
     })
+}
+
+/// Writes the stage's rows under `staging`, one writer per stream when every stream
+/// is already ordered by the partition columns (as after a window stage partitioned
+/// by them: each value then sits in one stream and each file closes when its value
+/// ends), otherwise after sorting by them.
+async fn write_partitioned(
+    ctx: &SessionContext,
+    df: DataFrame,
+    staging: &Path,
+    partition_by: &[String],
+) -> Result<u64> {
+    let properties = writer_properties(ctx, df.schema().as_arrow())?;
+    let plan = df.clone().create_physical_plan().await?;
+    let streams = if streams_ordered_by(&plan, partition_by) {
+        execute_stream_partitioned(plan, ctx.task_ctx())?
+    } else {
+        let keys = partition_by
+            .iter()
+            .map(|c| Expr::Column(Column::new_unqualified(c)).sort(true, true))
+            .collect();
+        vec![df.sort(keys)?.execute_stream().await?]
+    };
+    let mut tasks = JoinSet::new();
+    for (i, mut stream) in streams.into_iter().enumerate() {
+        let mut writer = PartitionedParquetWriter::new(
+            staging,
+            &stream.schema(),
+            partition_by,
+            properties.clone(),
+            &format!("part-{i}"),
+        )?;
+        tasks.spawn(async move {
+            while let Some(batch) = stream.next().await {
+                writer.write(&batch?)?;
+            }
+            writer.finish()
+        });
+    }
+    let mut rows = 0;
+    while let Some(done) = tasks.join_next().await {
+        rows += done.map_err(|e| exec_datafusion_err!("a writer task failed: {e}"))??;
+    }
+    Ok(rows)
+}
+
+/// Whether each output stream of `plan` is sorted with the partition columns first.
+fn streams_ordered_by(plan: &Arc<dyn ExecutionPlan>, partition_by: &[String]) -> bool {
+    let Some(ordering) = plan.output_ordering() else {
+        return partition_by.is_empty();
+    };
+    let leading: Vec<&str> = ordering
+        .iter()
+        .take(partition_by.len())
+        .filter_map(|s| s.expr.downcast_ref::<PhysicalColumn>().map(|c| c.name()))
+        .collect();
+    leading.len() == partition_by.len()
+        && partition_by.iter().all(|p| leading.contains(&p.as_str()))
+}
+
+/// The session's parquet writer settings, with dictionary encoding off for float
+/// columns: feature values are nearly all distinct, and building their dictionaries
+/// cost a third of the writing time.
+fn writer_properties(ctx: &SessionContext, schema: &Schema) -> Result<WriterProperties> {
+    let mut options = ctx.state().default_table_options().parquet;
+    // The arrow schema goes into each file's metadata from ArrowWriter itself.
+    options.global.skip_arrow_metadata = true;
+    let mut builder = ParquetWriterOptions::try_from(&options)?
+        .writer_options()
+        .clone()
+        .into_builder();
+    for field in schema.fields() {
+        if field.data_type().is_floating() {
+            builder = builder
+                .set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), false);
+        }
+    }
+    Ok(builder.build())
 }
 
 /// Executes all but the last statement and returns the last as a DataFrame.

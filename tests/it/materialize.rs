@@ -163,6 +163,7 @@ async fn indicators36_stage_on_real_hourly_bars() {
         .await
         .unwrap();
     assert_eq!((written.rows, written.partitions), (10_000, 2));
+    assert_eq!(written.files, 2, "one file per symbol");
     let out = format!("'{}/'", dest.display());
     let columns = ctx
         .sql(&format!("SELECT * FROM {out}"))
