@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod emd;
 mod golden;
 mod materialize;
 mod partition_stream;
@@ -9,3 +10,4 @@ mod price_features;
 mod risk;
 mod rolling_parity;
 mod sql_behaviour;
+mod stationarity_edges;

@@ -151,14 +151,19 @@ fn dot(a: &[f64; 4], b: &[f64; 4]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Minimises `objective` from `u` by BFGS with a backtracking Armijo line search.
-fn bfgs(y: &[f64], backcast: f64, mut u: [f64; 4]) -> [f64; 4] {
+/// BFGS iterations allowed before a fit is declared not converged.
+const MAX_ITERATIONS: usize = 1_000;
+
+/// Minimises `objective` from `u` by BFGS with a backtracking Armijo line search;
+/// `None` when it does not converge: `max_iterations` pass without meeting the
+/// tolerance, or the line search stalls where the gradient is not near zero.
+fn bfgs(y: &[f64], backcast: f64, mut u: [f64; 4], max_iterations: usize) -> Option<[f64; 4]> {
     let (mut f, mut g) = objective(y, backcast, &u);
     let mut h = [[0.0; 4]; 4];
     for (i, row) in h.iter_mut().enumerate() {
         row[i] = 1.0 / (1.0 + dot(&g, &g).sqrt());
     }
-    for _ in 0..1_000 {
+    for _ in 0..max_iterations {
         let direction: [f64; 4] = std::array::from_fn(|i| -dot(&h[i], &g));
         let slope = dot(&g, &direction);
         if slope >= 0.0 {
@@ -178,7 +183,9 @@ fn bfgs(y: &[f64], backcast: f64, mut u: [f64; 4]) -> [f64; 4] {
             }
             step *= 0.5;
             if step < 1e-20 {
-                return u;
+                // No lower point along the direction: a minimum only if flat here.
+                let stationary = dot(&g, &g).sqrt() <= 1e-4 * f.abs().max(1.0);
+                return stationary.then_some(u);
             }
         };
         let s: [f64; 4] = std::array::from_fn(|i| next[i] - u[i]);
@@ -189,7 +196,7 @@ fn bfgs(y: &[f64], backcast: f64, mut u: [f64; 4]) -> [f64; 4] {
         f = f_next;
         g = g_next;
         if converged {
-            break;
+            return Some(u);
         }
         let sd = dot(&s, &d);
         if sd > 1e-300 {
@@ -205,16 +212,17 @@ fn bfgs(y: &[f64], backcast: f64, mut u: [f64; 4]) -> [f64; 4] {
             }
         }
     }
-    u
+    None
 }
 
-/// Fits GARCH(1,1); `None` for fewer than 10 observations or a constant series.
+/// Fits GARCH(1,1); `None` for fewer than 10 observations, a constant series, or
+/// when the optimiser does not converge.
 pub fn fit_garch11(y: &[f64]) -> Option<Garch11> {
-    fit_with_backcast(y).map(|(fit, _)| fit)
+    fit_with_backcast(y, MAX_ITERATIONS).map(|(fit, _)| fit)
 }
 
 /// The fit and the variance backcast it started from.
-fn fit_with_backcast(y: &[f64]) -> Option<(Garch11, f64)> {
+fn fit_with_backcast(y: &[f64], max_iterations: usize) -> Option<(Garch11, f64)> {
     let n = y.len();
     if n < 10 {
         return None;
@@ -243,7 +251,7 @@ fn fit_with_backcast(y: &[f64]) -> Option<(Garch11, f64)> {
         }
     }
     let (_, start) = start?;
-    let p = natural(&bfgs(y, bc, unconstrained(&start)));
+    let p = natural(&bfgs(y, bc, unconstrained(&start), max_iterations)?);
     let fit = Garch11 {
         mu: p[0],
         omega: p[1],
@@ -257,7 +265,7 @@ fn fit_with_backcast(y: &[f64]) -> Option<(Garch11, f64)> {
 /// The conditional volatility path `sqrt(s2_t)` under the fitted parameters (the
 /// backcast start included).
 pub fn fitted_volatility(y: &[f64], out: &mut [f64]) {
-    let Some((fit, bc)) = fit_with_backcast(y) else {
+    let Some((fit, bc)) = fit_with_backcast(y, MAX_ITERATIONS) else {
         return;
     };
     let first = fit.omega + (fit.alpha + fit.beta) * bc;
@@ -369,6 +377,13 @@ mod tests {
                 assert!(loglik_and_gradient(&y, bc, &p).0 <= fit.loglik + 1e-9);
             }
         }
+    }
+
+    #[test]
+    fn an_optimiser_that_does_not_converge_gives_no_fit() {
+        let y = simulate(2_000, 0.05, 0.05, 0.08, 0.9);
+        assert!(fit_with_backcast(&y, 3).is_none());
+        assert!(fit_with_backcast(&y, MAX_ITERATIONS).is_some());
     }
 
     #[test]

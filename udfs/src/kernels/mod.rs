@@ -11,6 +11,7 @@ pub mod convolution;
 pub mod directional;
 pub mod distance;
 pub mod drawdown;
+pub mod emd;
 pub mod filters;
 pub mod frac_diff;
 pub mod garch;

@@ -27,7 +27,9 @@ macro_rules! fit_doc {
             " of the GARCH(1,1) model with a constant mean and normal errors fitted by maximum \\
              likelihood to the group's series, as arch_model(y, mean='Constant', vol='GARCH', \\
              p=1, q=1, dist='normal').fit(): s2_t = omega + alpha e_(t-1)^2 + beta s2_(t-1), \\
-             started from arch's backcast. NULL for fewer than 10 values or a constant series. \\
+             started from arch's backcast. NULL for fewer than 10 values, a constant series, or \\
+             a fit whose optimiser does not converge (1,000 BFGS iterations, or a line \\
+             search that stalls away from a stationary point). \\
              Needs the order inside the call."
         )
     };

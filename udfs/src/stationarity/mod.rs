@@ -5,6 +5,7 @@
 mod adf;
 mod bk_filter;
 mod distance_corr;
+mod emd_imf;
 mod frac_diff;
 mod frac_diff_min_d;
 mod garch;
@@ -14,6 +15,7 @@ mod kpss;
 pub use adf::{AdfPvalue, AdfStat, AdfUsedLag};
 pub use bk_filter::BkFilter;
 pub use distance_corr::{DistanceCorr, RollingDistanceCorr};
+pub use emd_imf::EmdImf;
 pub use frac_diff::FracDiff;
 pub use frac_diff_min_d::FracDiffMinD;
 pub use garch::{Garch11Alpha, Garch11Beta, Garch11Loglik, Garch11Mu, Garch11Omega, Garch11Vol};
@@ -31,6 +33,7 @@ pub fn functions() -> Vec<QfFunction> {
         window::<BkFilter>(),
         aggregate::<DistanceCorr>(),
         window::<RollingDistanceCorr>(),
+        window::<EmdImf>(),
         window::<FracDiff>(),
         aggregate::<FracDiffMinD>(),
         aggregate::<Garch11Alpha>(),
