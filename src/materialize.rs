@@ -72,10 +72,10 @@ pub async fn materialize(
     })
 }
 
-/// Writes the stage's rows under `staging`, one writer per stream when every stream
-/// is already ordered by the partition columns (as after a window stage partitioned
-/// by them: each value then sits in one stream and each file closes when its value
-/// ends), otherwise after sorting by them.
+/// Writes the stage's rows under `staging`, one writer per stream when the streams
+/// are already ordered by a partition column (as after a window stage partitioned by
+/// it: each value then sits in one stream and each file closes when its value ends),
+/// otherwise after sorting by the partition columns.
 async fn write_partitioned(
     ctx: &SessionContext,
     df: DataFrame,
@@ -116,18 +116,22 @@ async fn write_partitioned(
     Ok(rows)
 }
 
-/// Whether each output stream of `plan` is sorted with the partition columns first.
+/// Whether each output stream of `plan` keeps the rows of a partition value together:
+/// its ordering starts with one of the partition columns. The remaining partition
+/// columns are usually functions of the ordering's later keys (a month of the
+/// timestamp); where they are not, a value can come back and gets a second file.
 fn streams_ordered_by(plan: &Arc<dyn ExecutionPlan>, partition_by: &[String]) -> bool {
+    if partition_by.is_empty() {
+        return true;
+    }
     let Some(ordering) = plan.output_ordering() else {
-        return partition_by.is_empty();
+        return false;
     };
-    let leading: Vec<&str> = ordering
-        .iter()
-        .take(partition_by.len())
-        .filter_map(|s| s.expr.downcast_ref::<PhysicalColumn>().map(|c| c.name()))
-        .collect();
-    leading.len() == partition_by.len()
-        && partition_by.iter().all(|p| leading.contains(&p.as_str()))
+    ordering
+        .first()
+        .expr
+        .downcast_ref::<PhysicalColumn>()
+        .is_some_and(|c| partition_by.iter().any(|p| p == c.name()))
 }
 
 /// The session's parquet writer settings, with dictionary encoding off for float

@@ -21,13 +21,30 @@ pub fn compute_on_present<F>(
 where
     F: FnOnce(&[&[f64]], &mut [f64]) -> Result<()>,
 {
+    let mut outputs = compute_outputs_on_present(columns, num_rows, 1, |series, outs| {
+        kernel(series, &mut outs[0])
+    })?;
+    Ok(outputs.pop().expect("one output"))
+}
+
+/// [`compute_on_present`] for a kernel with `outputs` results per row.
+pub fn compute_outputs_on_present<F>(
+    columns: &[&Float64Array],
+    num_rows: usize,
+    outputs: usize,
+    kernel: F,
+) -> Result<Vec<Float64Array>>
+where
+    F: FnOnce(&[&[f64]], &mut [Vec<f64>]) -> Result<()>,
+{
     let present = present_rows(columns, num_rows);
-    let mut out = vec![f64::NAN; num_rows];
-    match &present {
+    let outs = match &present {
         // Common case: nothing missing, the kernel reads Arrow's buffers directly.
         None => {
             let dense: Vec<&[f64]> = columns.iter().map(|c| &c.values()[..num_rows]).collect();
-            kernel(&dense, &mut out)?;
+            let mut outs = vec![vec![f64::NAN; num_rows]; outputs];
+            kernel(&dense, &mut outs)?;
+            outs
         }
         Some(mask) => {
             let gathered: Vec<Vec<f64>> = columns
@@ -35,14 +52,21 @@ where
                 .map(|c| mask.set_indices().map(|i| c.value(i)).collect())
                 .collect();
             let dense: Vec<&[f64]> = gathered.iter().map(Vec::as_slice).collect();
-            let mut dense_out = vec![f64::NAN; mask.count_set_bits()];
-            kernel(&dense, &mut dense_out)?;
-            for (row, value) in mask.set_indices().zip(dense_out) {
-                out[row] = value;
-            }
+            let mut dense_outs = vec![vec![f64::NAN; mask.count_set_bits()]; outputs];
+            kernel(&dense, &mut dense_outs)?;
+            dense_outs
+                .into_iter()
+                .map(|dense_out| {
+                    let mut out = vec![f64::NAN; num_rows];
+                    for (row, value) in mask.set_indices().zip(dense_out) {
+                        out[row] = value;
+                    }
+                    out
+                })
+                .collect()
         }
-    }
-    Ok(finite_or_null(out))
+    };
+    Ok(outs.into_iter().map(finite_or_null).collect())
 }
 
 /// `None` when every row is present (no NULL, no NaN in any column); otherwise the

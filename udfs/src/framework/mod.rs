@@ -13,6 +13,7 @@ pub mod output;
 pub mod params;
 pub mod partition_stream;
 pub mod scalar;
+pub mod shared;
 pub mod window;
 
 pub use aggregate::{aggregate_udf, collecting_spec, SeriesAggregate};
@@ -22,4 +23,5 @@ pub use output::Output;
 pub use params::{Arguments, Param, ParamKind, ParamValue, Params};
 pub use partition_stream::{PartitionStreamExec, StreamWindowPartitions};
 pub use scalar::{scalar_udf, SeriesScalar};
+pub use shared::Shared;
 pub use window::{window_udf, SeriesWindow};

@@ -269,15 +269,21 @@ impl PartitionStream {
             return Ok(None);
         }
         let ranges = self.ranges(&batch)?;
+        // Partition by partition, every expression in turn: functions that share a
+        // computation over the same partition then find it still cached.
+        let mut parts: Vec<Vec<ArrayRef>> =
+            vec![Vec::with_capacity(ranges.len()); self.window_expr.len()];
+        for r in &ranges {
+            let rows = batch.slice(r.start, r.len());
+            for (expr, out) in self.window_expr.iter().zip(&mut parts) {
+                out.push(expr.evaluate(&rows)?);
+            }
+        }
         let mut columns = batch.columns().to_vec();
-        for expr in &self.window_expr {
-            let parts = ranges
-                .iter()
-                .map(|r| expr.evaluate(&batch.slice(r.start, r.len())))
-                .collect::<Result<Vec<_>>>()?;
-            let column = match parts.as_slice() {
+        for expr_parts in parts {
+            let column = match expr_parts.as_slice() {
                 [one] => Arc::clone(one),
-                _ => concat(&parts.iter().map(|p| p.as_ref()).collect::<Vec<_>>())?,
+                _ => concat(&expr_parts.iter().map(|p| p.as_ref()).collect::<Vec<_>>())?,
             };
             columns.push(column);
         }

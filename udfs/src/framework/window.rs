@@ -11,10 +11,11 @@ use super::docs::{Causality, Doc, Family};
 use super::missing::compute_on_present;
 use super::output::Output;
 use super::params::{Arguments, Params};
+use super::shared::{self, Shared};
 use datafusion::arrow::array::{ArrayRef, Float64Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
-use datafusion::common::{plan_err, Result};
+use datafusion::common::{internal_err, plan_err, Result};
 use datafusion::logical_expr::expr::WindowFunction;
 use datafusion::logical_expr::function::{
     ExpressionArgs, PartitionEvaluatorArgs, WindowFunctionSimplification, WindowUDFFieldArgs,
@@ -36,6 +37,9 @@ pub trait SeriesWindow: Debug + Send + Sync + 'static {
     const DOC: Doc;
     /// The SQL type of the results.
     const OUTPUT: Output = Output::Float64;
+    /// For one output of a computation with several (`compute` is then unused):
+    /// the computation and the index of this function's output.
+    const SHARED: Option<(Shared, usize)> = None;
 
     /// Checks rules that tie parameters together (each alone is checked by its
     /// declaration); runs at planning.
@@ -44,8 +48,14 @@ pub trait SeriesWindow: Debug + Send + Sync + 'static {
     }
 
     /// Fills `out` (pre-filled with NaN = NULL) from the dense series, one slice per
-    /// series argument, all of `out`'s length.
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()>;
+    /// series argument, all of `out`'s length. Not called for a [`Self::SHARED`]
+    /// output.
+    fn compute(_series: &[&[f64]], _params: &Params, _out: &mut [f64]) -> Result<()> {
+        internal_err!(
+            "{} has neither a kernel nor a shared computation",
+            Self::NAME
+        )
+    }
 }
 
 /// Makes the DataFusion UDF of `K`.
@@ -135,6 +145,10 @@ impl<K: SeriesWindow> PartitionEvaluator for SeriesEvaluator<K> {
             .iter()
             .map(|v| cast(v, &DataType::Float64))
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        if let Some((computation, index)) = &K::SHARED {
+            let out = shared::output(computation, *index, &self.params, &columns, num_rows)?;
+            return K::OUTPUT.present(out);
+        }
         let columns: Vec<&Float64Array> = columns
             .iter()
             .map(|c| datafusion::common::cast::as_float64_array(c))

@@ -104,6 +104,26 @@ pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)
     }
 }
 
+/// Every output of the rolling fit at once, `outs` = [slope, intercept, linreg, tsf,
+/// angle, r2, rmse] as the functions below.
+pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
+    let (last, next) = ((n as f64) - 1.0, n as f64);
+    for_each_window_fit(y, n, |row, f| {
+        let values = [
+            f.slope,
+            f.intercept,
+            f.intercept + f.slope * last,
+            f.intercept + f.slope * next,
+            f.slope.atan().to_degrees(),
+            f.r2(),
+            f.rmse(n),
+        ];
+        for (out, value) in outs.iter_mut().zip(values) {
+            out[row] = value;
+        }
+    });
+}
+
 /// Slope per row (TA-Lib LINEARREG_SLOPE).
 pub fn linreg_slope(y: &[f64], n: usize, out: &mut [f64]) {
     for_each_window_fit(y, n, |row, f| out[row] = f.slope);

@@ -23,6 +23,35 @@ pub fn macd(
     output: MacdOutput,
     out: &mut [f64],
 ) {
+    for_each_macd(x, fast, slow, signal, |row, line, sig| {
+        out[row] = match output {
+            MacdOutput::Macd => line,
+            MacdOutput::Signal => sig,
+            MacdOutput::Histogram => line - sig,
+        }
+    });
+}
+
+/// All three MACD outputs at once: `outs` = [line, signal, histogram].
+pub fn macd_all(x: &[f64], fast: usize, slow: usize, signal: usize, outs: &mut [Vec<f64>]) {
+    let [line_out, signal_out, hist_out] = outs else {
+        return;
+    };
+    for_each_macd(x, fast, slow, signal, |row, line, sig| {
+        line_out[row] = line;
+        signal_out[row] = sig;
+        hist_out[row] = line - sig;
+    });
+}
+
+/// Calls `emit(row, line, signal)` for every row with a MACD value.
+fn for_each_macd(
+    x: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+    mut emit: impl FnMut(usize, f64, f64),
+) {
     let (fast, slow) = if slow < fast {
         (slow, fast)
     } else {
@@ -44,20 +73,14 @@ pub fn macd(
         s += ks * (v - s);
         seed += f - s;
     }
-    let mut line = f - s;
     let mut sig = seed / signal as f64;
-    let value = |line: f64, sig: f64| match output {
-        MacdOutput::Macd => line,
-        MacdOutput::Signal => sig,
-        MacdOutput::Histogram => line - sig,
-    };
-    out[start] = value(line, sig);
-    for (o, &v) in out[start + 1..].iter_mut().zip(&x[start + 1..]) {
+    emit(start, f - s, sig);
+    for (row, &v) in x.iter().enumerate().skip(start + 1) {
         f += kf * (v - f);
         s += ks * (v - s);
-        line = f - s;
+        let line = f - s;
         sig += kg * (line - sig);
-        *o = value(line, sig);
+        emit(row, line, sig);
     }
 }
 

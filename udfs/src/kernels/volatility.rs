@@ -51,17 +51,30 @@ pub enum Band {
 /// Bollinger bands: the `n`-row simple mean plus or minus `k` population standard
 /// deviations (ddof 0, as TA-Lib's BBANDS).
 pub fn bollinger(x: &[f64], n: usize, k: f64, band: Band, out: &mut [f64]) {
+    for_each_band(x, n, k, |row, b| out[row] = b[band as usize]);
+}
+
+/// Every band at once: `outs` in the order of [`Band`] (upper, middle, lower,
+/// percent b, width).
+pub fn bollinger_all(x: &[f64], n: usize, k: f64, outs: &mut [Vec<f64>]) {
+    for_each_band(x, n, k, |row, b| {
+        for (out, value) in outs.iter_mut().zip(b) {
+            out[row] = value;
+        }
+    });
+}
+
+/// Calls `emit(row, values)` with every band's value, indexed by [`Band`].
+fn for_each_band(x: &[f64], n: usize, k: f64, mut emit: impl FnMut(usize, [f64; 5])) {
     let nf = n as f64;
     for_each_window_moments(x, n, |row, mean, m2| {
         let half = k * (m2 / nf).sqrt();
         let (upper, lower) = (mean + half, mean - half);
-        out[row] = match band {
-            Band::Upper => upper,
-            Band::Middle => mean,
-            Band::Lower => lower,
-            Band::PercentB if upper > lower => (x[row] - lower) / (upper - lower),
-            Band::PercentB => f64::NAN,
-            Band::Width => (upper - lower) / mean,
+        let percent_b = if upper > lower {
+            (x[row] - lower) / (upper - lower)
+        } else {
+            f64::NAN
         };
+        emit(row, [upper, mean, lower, percent_b, (upper - lower) / mean]);
     });
 }

@@ -1,8 +1,6 @@
 //! `linreg(x, period)`: the rolling line at the current row.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::linreg::linreg;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct Linreg;
@@ -15,9 +13,5 @@ impl SeriesWindow for Linreg {
         description: "Value of the least-squares line through the last `period` rows at the current row (TA-Lib LINEARREG). The first period-1 rows are NULL.",
         example: "SELECT ts, linreg(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        linreg(series[0], params.usize(0), out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 2));
 }

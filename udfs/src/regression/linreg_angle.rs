@@ -1,8 +1,6 @@
 //! `linreg_angle(x, period)`: the rolling slope as an angle in degrees.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::linreg::linreg_angle;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregAngle;
@@ -15,9 +13,5 @@ impl SeriesWindow for LinregAngle {
         description: "Angle in degrees of the slope per row of the least-squares line through the last `period` rows, in price units (TA-Lib LINEARREG_ANGLE). The first period-1 rows are NULL.",
         example: "SELECT ts, linreg_angle(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        linreg_angle(series[0], params.usize(0), out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 4));
 }

@@ -1,8 +1,6 @@
 //! `linreg_intercept(x, period)`: the rolling line at the oldest row.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::linreg::linreg_intercept;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregIntercept;
@@ -15,9 +13,5 @@ impl SeriesWindow for LinregIntercept {
         description: "Value of the least-squares line through the last `period` rows at the OLDEST row of the window (TA-Lib LINEARREG_INTERCEPT). The first period-1 rows are NULL.",
         example: "SELECT ts, linreg_intercept(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        linreg_intercept(series[0], params.usize(0), out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 1));
 }

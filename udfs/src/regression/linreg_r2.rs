@@ -1,8 +1,6 @@
 //! `linreg_r2(x, period)`: goodness of fit of the rolling line.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::linreg::linreg_r2;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregR2;
@@ -15,9 +13,5 @@ impl SeriesWindow for LinregR2 {
         description: "R squared of the least-squares line through the last `period` rows on the row index. NULL where the window is flat, and for the first period-1 rows.",
         example: "SELECT ts, linreg_r2(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        linreg_r2(series[0], params.usize(0), out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 5));
 }

@@ -1,8 +1,6 @@
 //! `linreg_rmse(x, period)`: residual size of the rolling line.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::linreg::linreg_rmse;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregRmse;
@@ -15,9 +13,5 @@ impl SeriesWindow for LinregRmse {
         description: "Root mean squared residual (divided by period) of the least-squares line through the last `period` rows. The first period-1 rows are NULL.",
         example: "SELECT ts, linreg_rmse(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        linreg_rmse(series[0], params.usize(0), out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 6));
 }

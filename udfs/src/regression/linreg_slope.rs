@@ -1,8 +1,6 @@
 //! `linreg_slope(x, period)`: slope of the rolling least-squares line.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::linreg::linreg_slope;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregSlope;
@@ -15,9 +13,5 @@ impl SeriesWindow for LinregSlope {
         description: "Slope per row of the least-squares line through the last `period` rows (TA-Lib LINEARREG_SLOPE). The first period-1 rows are NULL.",
         example: "SELECT ts, linreg_slope(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        linreg_slope(series[0], params.usize(0), out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 0));
 }

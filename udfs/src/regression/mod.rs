@@ -17,8 +17,10 @@ pub use linreg_rmse::LinregRmse;
 pub use linreg_slope::LinregSlope;
 pub use tsf::Tsf;
 
-use crate::framework::{Arguments, Param, ParamKind};
+use crate::framework::{Arguments, Param, ParamKind, Params, Shared};
+use crate::kernels::linreg as fit;
 use crate::registry::{window, QfFunction};
+use datafusion::common::Result;
 
 pub fn functions() -> Vec<QfFunction> {
     vec![
@@ -30,6 +32,18 @@ pub fn functions() -> Vec<QfFunction> {
         window::<LinregR2>(),
         window::<LinregRmse>(),
     ]
+}
+
+/// Every statistic of the rolling fit from one pass.
+const LINREG: Shared = Shared {
+    id: "linreg",
+    outputs: 7,
+    compute: linreg_all,
+};
+
+fn linreg_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+    fit::linreg_all(s[0], p.usize(0), outs);
+    Ok(())
 }
 
 const ARGS: Arguments = Arguments {

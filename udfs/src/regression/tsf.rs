@@ -1,8 +1,6 @@
 //! `tsf(x, period)`: the rolling line one row ahead.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::linreg::tsf;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct Tsf;
@@ -15,9 +13,5 @@ impl SeriesWindow for Tsf {
         description: "Time series forecast: the least-squares line through the last `period` rows extended one row ahead (TA-Lib TSF). The first period-1 rows are NULL.",
         example: "SELECT ts, tsf(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        tsf(series[0], params.usize(0), out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 3));
 }

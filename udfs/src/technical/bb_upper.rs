@@ -1,9 +1,6 @@
 //! `bb_upper`: upper Bollinger band.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::volatility;
-use crate::kernels::volatility::Band;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct BbUpper;
@@ -16,9 +13,5 @@ impl SeriesWindow for BbUpper {
         description: "Upper Bollinger band: simple mean + nbdev population standard deviations of the last period rows (TA-Lib BBANDS, matype SMA).",
         example: "SELECT ts, bb_upper(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
-        volatility::bollinger(s[0], p.usize(0), p.f64(1), Band::Upper, out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 0));
 }

@@ -1,9 +1,6 @@
 //! `bb_width`: relative width of the Bollinger bands.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::volatility;
-use crate::kernels::volatility::Band;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct BbWidth;
@@ -17,9 +14,5 @@ impl SeriesWindow for BbWidth {
         example:
             "SELECT ts, bb_width(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
-        volatility::bollinger(s[0], p.usize(0), p.f64(1), Band::Width, out);
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 4));
 }

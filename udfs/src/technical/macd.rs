@@ -1,9 +1,6 @@
 //! `macd`: MACD line.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::oscillators;
-use crate::kernels::oscillators::MacdOutput;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct Macd;
@@ -16,16 +13,5 @@ impl SeriesWindow for Macd {
         description: "MACD line: fast EMA - slow EMA with TA-Lib's seeding (the fast EMA starts with the slow one). NULL for the first (slow-1)+(signal-1) rows, like all MACD outputs.",
         example: "SELECT ts, macd(close, 12, 26) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
-        oscillators::macd(
-            s[0],
-            p.usize(0),
-            p.usize(1),
-            p.usize(2),
-            MacdOutput::Macd,
-            out,
-        );
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::MACD, 0));
 }

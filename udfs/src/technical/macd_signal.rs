@@ -1,9 +1,6 @@
 //! `macd_signal`: MACD signal line.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
-use crate::kernels::oscillators;
-use crate::kernels::oscillators::MacdOutput;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct MacdSignal;
@@ -16,16 +13,5 @@ impl SeriesWindow for MacdSignal {
         description: "MACD signal line: the signal-period EMA of the MACD line (TA-Lib MACD). NULL for the first (slow-1)+(signal-1) rows.",
         example: "SELECT ts, macd_signal(close, 12, 26, 9) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-
-    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
-        oscillators::macd(
-            s[0],
-            p.usize(0),
-            p.usize(1),
-            p.usize(2),
-            MacdOutput::Signal,
-            out,
-        );
-        Ok(())
-    }
+    const SHARED: Option<(Shared, usize)> = Some((super::MACD, 1));
 }

@@ -108,8 +108,10 @@ pub use wclprice::Wclprice;
 pub use willr::Willr;
 pub use wma::Wma;
 
-use crate::framework::{Arguments, Param, ParamKind, ParamValue};
+use crate::framework::{Arguments, Param, ParamKind, ParamValue, Params, Shared};
+use crate::kernels::{oscillators, volatility};
 use crate::registry::{window, QfFunction};
+use datafusion::common::Result;
 
 pub fn functions() -> Vec<QfFunction> {
     vec![
@@ -167,6 +169,30 @@ pub fn functions() -> Vec<QfFunction> {
         window::<Willr>(),
         window::<Wma>(),
     ]
+}
+
+/// The MACD line, signal and histogram from one pass.
+const MACD: Shared = Shared {
+    id: "macd",
+    outputs: 3,
+    compute: macd_all,
+};
+
+fn macd_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+    oscillators::macd_all(s[0], p.usize(0), p.usize(1), p.usize(2), outs);
+    Ok(())
+}
+
+/// Every Bollinger quantity from one pass over the window moments.
+const BBANDS: Shared = Shared {
+    id: "bbands",
+    outputs: 5,
+    compute: bollinger_all,
+};
+
+fn bollinger_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+    volatility::bollinger_all(s[0], p.usize(0), p.f64(1), outs);
+    Ok(())
 }
 
 /// Arguments of the three MACD outputs.

@@ -1,0 +1,140 @@
+//! Computations with several outputs, each its own SQL function: the MACD line,
+//! signal and histogram; the Bollinger bands; a rolling regression's slope,
+//! intercept, R² and forecasts. A stage usually asks for several outputs of one
+//! computation over the same series; DataFusion evaluates them one after the
+//! other on each partition, so the last computation is kept per thread and the
+//! next function over the same input array and parameters reads its output from it.
+//!
+//! The cache holds the input arrays themselves (reference-counted), so their
+//! memory cannot be reused while cached and equal addresses mean equal data.
+
+use super::missing::compute_outputs_on_present;
+use super::params::Params;
+use datafusion::arrow::array::{Array, ArrayRef, Float64Array};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::cast::as_float64_array;
+use datafusion::common::Result;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// A computation with `outputs` results per row.
+#[derive(Debug, Clone, Copy)]
+pub struct Shared {
+    /// Functions with the same id and parameters share the computation.
+    pub id: &'static str,
+    pub outputs: usize,
+    /// Fills every output (pre-filled with NaN = NULL) from the dense series.
+    pub compute: fn(&[&[f64]], &Params, &mut [Vec<f64>]) -> Result<()>,
+}
+
+struct Entry {
+    id: &'static str,
+    params: Params,
+    inputs: Vec<ArrayRef>,
+    outputs: Arc<Vec<Float64Array>>,
+}
+
+thread_local! {
+    static LAST: RefCell<Option<Entry>> = const { RefCell::new(None) };
+}
+
+/// Output `index` of `shared` over `inputs` (Float64 arrays), computed or reused.
+pub fn output(
+    shared: &Shared,
+    index: usize,
+    params: &Params,
+    inputs: &[ArrayRef],
+    num_rows: usize,
+) -> Result<Float64Array> {
+    let hit = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|e| e.id == shared.id && e.params == *params && same_arrays(&e.inputs, inputs))
+            .map(|e| Arc::clone(&e.outputs))
+    });
+    let outputs = match hit {
+        Some(outputs) => outputs,
+        None => {
+            let columns = inputs
+                .iter()
+                .map(|a| as_float64_array(a))
+                .collect::<Result<Vec<_>>>()?;
+            let outputs = Arc::new(compute_outputs_on_present(
+                &columns,
+                num_rows,
+                shared.outputs,
+                |series, outs| (shared.compute)(series, params, outs),
+            )?);
+            LAST.set(Some(Entry {
+                id: shared.id,
+                params: params.clone(),
+                inputs: inputs.to_vec(),
+                outputs: Arc::clone(&outputs),
+            }));
+            outputs
+        }
+    };
+    Ok(outputs[index].clone())
+}
+
+fn same_arrays(a: &[ArrayRef], b: &[ArrayRef]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.data_type() == &DataType::Float64
+                && x.len() == y.len()
+                && x.to_data().ptr_eq(&y.to_data())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::params::{Arguments, Param, ParamKind};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    fn running_sum_and_count(s: &[&[f64]], _p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        let mut acc = 0.0;
+        for (i, v) in s[0].iter().enumerate() {
+            acc += v;
+            outs[0][i] = acc;
+            outs[1][i] = (i + 1) as f64;
+        }
+        Ok(())
+    }
+
+    const SHARED: Shared = Shared {
+        id: "test",
+        outputs: 2,
+        compute: running_sum_and_count,
+    };
+
+    fn params(n: i64) -> Params {
+        const ARGS: Arguments = Arguments {
+            series: &[("x", "")],
+            params: &[Param::required("n", ParamKind::int_at_least(0), "")],
+        };
+        ARGS.params_from_values("t", &[datafusion::common::ScalarValue::Int64(Some(n))])
+            .unwrap()
+    }
+
+    #[test]
+    fn same_input_computes_once_other_input_recomputes() {
+        let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0]));
+        let before = CALLS.load(Ordering::SeqCst);
+        let sum = output(&SHARED, 0, &params(1), &[x.clone()], 3).unwrap();
+        let count = output(&SHARED, 1, &params(1), &[x.slice(0, 3)], 3).unwrap();
+        assert_eq!(sum, Float64Array::from(vec![1.0, 3.0, 6.0]));
+        assert_eq!(count, Float64Array::from(vec![1.0, 2.0, 3.0]));
+        assert_eq!(CALLS.load(Ordering::SeqCst) - before, 1);
+        // Same values in another array, other parameters, another window of the
+        // array: each recomputes.
+        let y: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0]));
+        output(&SHARED, 0, &params(1), &[y.clone()], 3).unwrap();
+        output(&SHARED, 0, &params(2), &[y.clone()], 3).unwrap();
+        let tail = output(&SHARED, 0, &params(2), &[y.slice(1, 2)], 2).unwrap();
+        assert_eq!(tail, Float64Array::from(vec![2.0, 5.0]));
+        assert_eq!(CALLS.load(Ordering::SeqCst) - before, 4);
+    }
+}
