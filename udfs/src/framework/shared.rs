@@ -17,14 +17,17 @@ use datafusion::common::Result;
 use std::cell::RefCell;
 use std::sync::Arc;
 
+/// Fills every output of a shared computation (each pre-filled with NaN = NULL) from
+/// the dense series.
+pub type ComputeAll = fn(&[&[f64]], &Params, &mut [Vec<f64>]) -> Result<()>;
+
 /// A computation with `outputs` results per row.
 #[derive(Debug, Clone, Copy)]
 pub struct Shared {
     /// Functions with the same id and parameters share the computation.
     pub id: &'static str,
     pub outputs: usize,
-    /// Fills every output (pre-filled with NaN = NULL) from the dense series.
-    pub compute: fn(&[&[f64]], &Params, &mut [Vec<f64>]) -> Result<()>,
+    pub compute: ComputeAll,
 }
 
 struct Entry {
@@ -123,7 +126,7 @@ mod tests {
     fn same_input_computes_once_other_input_recomputes() {
         let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0]));
         let before = CALLS.load(Ordering::SeqCst);
-        let sum = output(&SHARED, 0, &params(1), &[x.clone()], 3).unwrap();
+        let sum = output(&SHARED, 0, &params(1), std::slice::from_ref(&x), 3).unwrap();
         let count = output(&SHARED, 1, &params(1), &[x.slice(0, 3)], 3).unwrap();
         assert_eq!(sum, Float64Array::from(vec![1.0, 3.0, 6.0]));
         assert_eq!(count, Float64Array::from(vec![1.0, 2.0, 3.0]));
@@ -131,8 +134,8 @@ mod tests {
         // Same values in another array, other parameters, another window of the
         // array: each recomputes.
         let y: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0]));
-        output(&SHARED, 0, &params(1), &[y.clone()], 3).unwrap();
-        output(&SHARED, 0, &params(2), &[y.clone()], 3).unwrap();
+        output(&SHARED, 0, &params(1), std::slice::from_ref(&y), 3).unwrap();
+        output(&SHARED, 0, &params(2), std::slice::from_ref(&y), 3).unwrap();
         let tail = output(&SHARED, 0, &params(2), &[y.slice(1, 2)], 2).unwrap();
         assert_eq!(tail, Float64Array::from(vec![2.0, 5.0]));
         assert_eq!(CALLS.load(Ordering::SeqCst) - before, 4);
