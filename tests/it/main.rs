@@ -5,6 +5,7 @@ mod common;
 mod emd;
 mod golden;
 mod materialize;
+mod min_periods;
 mod partition_stream;
 mod price_features;
 mod risk;

@@ -1,4 +1,5 @@
-//! Rolling statistics over the last `n` rows, pandas semantics with `min_periods = n`.
+//! Rolling statistics over the last `n` rows, pandas semantics: `min_periods = n`
+//! unless the optional last argument `min_periods` says otherwise.
 
 mod rolling_beta;
 mod rolling_corr;
@@ -30,8 +31,9 @@ pub use rolling_sum::RollingSum;
 pub use rolling_var::RollingVar;
 pub use rolling_zscore::RollingZscore;
 
-use crate::framework::{Param, ParamKind, ParamValue};
+use crate::framework::{Param, ParamKind, ParamValue, Params};
 use crate::registry::{window, QfFunction};
+use datafusion::common::{plan_err, Result};
 
 pub fn functions() -> Vec<QfFunction> {
     vec![
@@ -90,3 +92,51 @@ const QUANTILE: Param = Param::required(
     },
     "Probability in [0, 1] (0.5 is the median).",
 );
+
+/// pandas' `min_periods`, the optional last argument of every rolling statistic.
+const MIN_PERIODS: Param = Param::optional(
+    "min_periods",
+    ParamKind::int_at_least(1),
+    ParamValue::Automatic,
+    "Rows needed for a value before the window is full: the rows before the n-th get \
+     the statistic of the rows so far once there are this many (pandas min_periods); \
+     left out, n.",
+);
+
+/// Checks `min_periods <= n` (pandas' rule), `index` being min_periods' position.
+fn check_min_periods(name: &str, params: &Params, index: usize) -> Result<()> {
+    match params.usize_or_automatic(index) {
+        Some(m) if m > params.usize(0) => plan_err!(
+            "{name}: min_periods must be at most n ({}), got {m}",
+            params.usize(0)
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `kernel(series, n, out)` on full windows, then gives each row before the
+/// first full window that has at least `min_periods` rows (parameter `index`) the
+/// statistic of the rows so far, by running the kernel on that prefix with a window
+/// of its length: O(n²) for those rows only, and exactly the full-window arithmetic.
+fn with_min_periods(
+    series: &[&[f64]],
+    params: &Params,
+    index: usize,
+    out: &mut [f64],
+    kernel: impl Fn(&[&[f64]], usize, &mut [f64]),
+) {
+    let n = params.usize(0);
+    kernel(series, n, out);
+    let Some(min_periods) = params.usize_or_automatic(index) else {
+        return;
+    };
+    let rows = series.first().map_or(0, |s| s.len());
+    let mut prefix_out = Vec::with_capacity(n);
+    for row in min_periods.saturating_sub(1)..n.saturating_sub(1).min(rows) {
+        let prefix: Vec<&[f64]> = series.iter().map(|s| &s[..=row]).collect();
+        prefix_out.clear();
+        prefix_out.resize(row + 1, f64::NAN);
+        kernel(&prefix, row + 1, &mut prefix_out);
+        out[row] = prefix_out[row];
+    }
+}

@@ -12,15 +12,21 @@ impl SeriesWindow for RollingBeta {
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
         series: super::SERIES_YX,
-        params: &[super::N2],
+        params: &[super::N2, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Regression slope of y on x over the last n rows: cov(y, x) / var(x). NULL where x is flat; a row is skipped when either argument is missing.",
         example: "SELECT ts, rolling_beta(stock_ret, index_ret, 60) OVER (PARTITION BY symbol ORDER BY ts) FROM returns",
     };
 
+    fn validate(params: &Params) -> Result<()> {
+        super::check_min_periods(Self::NAME, params, 1)
+    }
+
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_beta(series[0], series[1], params.usize(0), out);
+        super::with_min_periods(series, params, 1, out, |series, n, out| {
+            rolling_beta(series[0], series[1], n, out)
+        });
         Ok(())
     }
 }

@@ -12,15 +12,21 @@ impl SeriesWindow for RollingCov {
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
         series: super::SERIES_XY,
-        params: &[super::N2],
+        params: &[super::N2, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Sample covariance (ddof 1) of x and y over the last n rows (pandas rolling(n).cov). A row is skipped when either argument is missing. The first n-1 rows are NULL.",
         example: "SELECT ts, rolling_cov(close, volume, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 
+    fn validate(params: &Params) -> Result<()> {
+        super::check_min_periods(Self::NAME, params, 1)
+    }
+
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_cov(series[0], series[1], params.usize(0), out);
+        super::with_min_periods(series, params, 1, out, |series, n, out| {
+            rolling_cov(series[0], series[1], n, out)
+        });
         Ok(())
     }
 }

@@ -12,15 +12,21 @@ impl SeriesWindow for RollingKurt {
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
         series: super::SERIES_X,
-        params: &[super::N4],
+        params: &[super::N4, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Excess kurtosis of the last n rows as pandas computes it (bias-corrected, like Excel KURT). NULL where the window is flat, and for the first n-1 rows.",
         example: "SELECT ts, rolling_kurt(ret, 60) OVER (PARTITION BY symbol ORDER BY ts) FROM returns",
     };
 
+    fn validate(params: &Params) -> Result<()> {
+        super::check_min_periods(Self::NAME, params, 1)
+    }
+
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_kurt(series[0], params.usize(0), out);
+        super::with_min_periods(series, params, 1, out, |series, n, out| {
+            rolling_kurt(series[0], n, out)
+        });
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ impl SeriesWindow for RollingMean {
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
         series: super::SERIES_X,
-        params: &[super::N1],
+        params: &[super::N1, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Mean of the last n rows (pandas rolling(n, min_periods=n).mean()). \
@@ -21,8 +21,14 @@ impl SeriesWindow for RollingMean {
             "SELECT ts, rolling_mean(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 
+    fn validate(params: &Params) -> Result<()> {
+        super::check_min_periods(Self::NAME, params, 1)
+    }
+
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_mean(series[0], params.usize(0), out);
+        super::with_min_periods(series, params, 1, out, |series, n, out| {
+            rolling_mean(series[0], n, out)
+        });
         Ok(())
     }
 }

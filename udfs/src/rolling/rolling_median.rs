@@ -12,15 +12,21 @@ impl SeriesWindow for RollingMedian {
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
         series: super::SERIES_X,
-        params: &[super::N1],
+        params: &[super::N1, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Median of the last n rows (pandas rolling(n, min_periods=n).median()). The first n-1 rows are NULL.",
         example: "SELECT ts, rolling_median(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 
+    fn validate(params: &Params) -> Result<()> {
+        super::check_min_periods(Self::NAME, params, 1)
+    }
+
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_quantile(series[0], params.usize(0), 0.5, out);
+        super::with_min_periods(series, params, 1, out, |series, n, out| {
+            rolling_quantile(series[0], n, 0.5, out)
+        });
         Ok(())
     }
 }

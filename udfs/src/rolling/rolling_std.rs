@@ -12,7 +12,7 @@ impl SeriesWindow for RollingStd {
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
         series: super::SERIES_X,
-        params: &[super::N1, super::DDOF],
+        params: &[super::N1, super::DDOF, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Standard deviation of the last n rows (pandas rolling(n, min_periods=n)\
@@ -22,11 +22,14 @@ impl SeriesWindow for RollingStd {
     };
 
     fn validate(params: &Params) -> Result<()> {
-        check_ddof(Self::NAME, params)
+        check_ddof(Self::NAME, params)?;
+        super::check_min_periods(Self::NAME, params, 2)
     }
 
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_std(series[0], params.usize(0), params.usize(1), out);
+        super::with_min_periods(series, params, 2, out, |series, n, out| {
+            rolling_std(series[0], n, params.usize(1), out)
+        });
         Ok(())
     }
 }

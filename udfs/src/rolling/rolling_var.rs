@@ -12,7 +12,7 @@ impl SeriesWindow for RollingVar {
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
         series: super::SERIES_X,
-        params: &[super::N1, super::DDOF],
+        params: &[super::N1, super::DDOF, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Variance of the last n rows (pandas rolling(n, min_periods=n).var(ddof)), \
@@ -22,11 +22,14 @@ impl SeriesWindow for RollingVar {
     };
 
     fn validate(params: &Params) -> Result<()> {
-        super::rolling_std::check_ddof(Self::NAME, params)
+        super::rolling_std::check_ddof(Self::NAME, params)?;
+        super::check_min_periods(Self::NAME, params, 2)
     }
 
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_var(series[0], params.usize(0), params.usize(1), out);
+        super::with_min_periods(series, params, 2, out, |series, n, out| {
+            rolling_var(series[0], n, params.usize(1), out)
+        });
         Ok(())
     }
 }

@@ -12,15 +12,21 @@ impl SeriesWindow for RollingZscore {
     const FAMILY: Family = Family::Rolling;
     const ARGS: Arguments = Arguments {
         series: super::SERIES_X,
-        params: &[super::N2],
+        params: &[super::N2, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
         description: "Z-score of the current row within the last n rows: (x - rolling_mean) / rolling_std (ddof 1). NULL where the window is flat, and for the first n-1 rows.",
         example: "SELECT ts, rolling_zscore(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 
+    fn validate(params: &Params) -> Result<()> {
+        super::check_min_periods(Self::NAME, params, 1)
+    }
+
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_zscore(series[0], params.usize(0), out);
+        super::with_min_periods(series, params, 1, out, |series, n, out| {
+            rolling_zscore(series[0], n, out)
+        });
         Ok(())
     }
 }
