@@ -232,7 +232,7 @@ async fn cyclical_encodings() {
 )]
 #[case::corr_missing_series(
     "rolling_corr(close, 20) OVER (ORDER BY ts)",
-    "rolling_corr: expected 3 arguments, rolling_corr(x, y, n), got 2"
+    "rolling_corr: expected 3 to 4 arguments, rolling_corr(x, y, n [, min_periods]), got 2"
 )]
 #[case::cutoff_out_of_range(
     "value_at_risk(close, 1.5)",
