@@ -35,11 +35,12 @@ fn for_each_wilder_sum(
         tr += true_range(high, low, close, i);
     }
     emit(n - 1, p, m, tr);
+    let inv = 1.0 / nf; // a multiply, not a divide, on each recurrence
     for i in n..high.len() {
         let (dp, dm) = moves(high, low, i);
-        p = p - p / nf + dp;
-        m = m - m / nf + dm;
-        tr = tr - tr / nf + true_range(high, low, close, i);
+        p = p - p * inv + dp;
+        m = m - m * inv + dm;
+        tr = tr - tr * inv + true_range(high, low, close, i);
         emit(i, p, m, tr);
     }
 }
@@ -98,8 +99,9 @@ pub fn adx(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) 
     let nf = n as f64;
     let mut value = dx[n..=first].iter().sum::<f64>() / nf;
     out[first] = value;
+    let inv = 1.0 / nf;
     for row in first + 1..close.len() {
-        value = (value * (nf - 1.0) + dx[row]) / nf;
+        value = (value * (nf - 1.0) + dx[row]) * inv;
         out[row] = value;
     }
 }

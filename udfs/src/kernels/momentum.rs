@@ -47,6 +47,9 @@ fn for_each_wilder_gain_loss(x: &[f64], n: usize, mut emit: impl FnMut(usize, f6
     gain /= nf;
     loss /= nf;
     emit(n, gain, loss);
+    // Reciprocal multiplies keep divisions off the recurrences (within an ulp of
+    // TA-Lib's arithmetic, damped by the smoothing).
+    let inv = 1.0 / nf;
     for row in n + 1..x.len() {
         let change = x[row] - x[row - 1];
         let (up, down) = if change > 0.0 {
@@ -54,8 +57,8 @@ fn for_each_wilder_gain_loss(x: &[f64], n: usize, mut emit: impl FnMut(usize, f6
         } else {
             (0.0, -change)
         };
-        gain = (gain * (nf - 1.0) + up) / nf;
-        loss = (loss * (nf - 1.0) + down) / nf;
+        gain = (gain * (nf - 1.0) + up) * inv;
+        loss = (loss * (nf - 1.0) + down) * inv;
         emit(row, gain, loss);
     }
 }

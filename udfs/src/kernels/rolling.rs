@@ -74,9 +74,9 @@ fn add_powers<const P: usize>(sums: &mut [f64; P], d: f64, sign: f64) {
 /// Calls `emit(row, mean, m2)` for every full window of `n` rows: `m2` is the
 /// window's sum of squared deviations from its mean (exactly 0 on a flat window).
 pub fn for_each_window_moments(x: &[f64], n: usize, mut emit: impl FnMut(usize, f64, f64)) {
-    let nf = n as f64;
+    let inv = 1.0 / n as f64; // multiplies: two divisions per row cost more than the sums
     for_each_window_power_sums::<2>(x, n, |row, shift, &[s1, s2]| {
-        emit(row, shift + s1 / nf, (s2 - s1 * s1 / nf).max(0.0));
+        emit(row, shift + s1 * inv, (s2 - s1 * s1 * inv).max(0.0));
     });
 }
 
@@ -112,8 +112,8 @@ pub fn rolling_var(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
     if n <= ddof {
         return;
     }
-    let denom = (n - ddof) as f64;
-    for_each_window_moments(x, n, |row, _, m2| out[row] = m2 / denom);
+    let inv = 1.0 / (n - ddof) as f64;
+    for_each_window_moments(x, n, |row, _, m2| out[row] = m2 * inv);
 }
 
 /// Rolling standard deviation over `n` rows with `ddof` delta degrees of freedom.

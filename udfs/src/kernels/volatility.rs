@@ -20,10 +20,13 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) 
     let mut tr = vec![f64::NAN; close.len()];
     trange(high, low, close, &mut tr);
     let nf = n as f64;
+    // A reciprocal, not a division, on the recurrence's critical path (within an ulp
+    // of TA-Lib's division; the smoothing damps the difference).
+    let inv = 1.0 / nf;
     let mut value = tr[1..=n].iter().sum::<f64>() / nf;
     out[n] = value;
     for row in n + 1..close.len() {
-        value = (value * (nf - 1.0) + tr[row]) / nf;
+        value = (value * (nf - 1.0) + tr[row]) * inv;
         out[row] = value;
     }
 }
@@ -66,9 +69,9 @@ pub fn bollinger_all(x: &[f64], n: usize, k: f64, outs: &mut [Vec<f64>]) {
 
 /// Calls `emit(row, values)` with every band's value, indexed by [`Band`].
 fn for_each_band(x: &[f64], n: usize, k: f64, mut emit: impl FnMut(usize, [f64; 5])) {
-    let nf = n as f64;
+    let inv = 1.0 / n as f64;
     for_each_window_moments(x, n, |row, mean, m2| {
-        let half = k * (m2 / nf).sqrt();
+        let half = k * (m2 * inv).sqrt();
         let (upper, lower) = (mean + half, mean - half);
         let percent_b = if upper > lower {
             (x[row] - lower) / (upper - lower)
