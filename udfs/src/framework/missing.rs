@@ -5,7 +5,7 @@
 //! Inf never reach the user.
 
 use datafusion::arrow::array::{Array, Float64Array};
-use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
+use datafusion::arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 use datafusion::common::Result;
 
 /// Runs `kernel` over the rows where every column is present, and returns one value
@@ -86,9 +86,23 @@ pub fn present_rows(columns: &[&Float64Array], num_rows: usize) -> Option<Boolea
 }
 
 /// Wraps computed values as an Arrow array, NULL wherever a value is NaN or infinite.
+///
+/// The validity bits are packed 64 at a time from slices, a loop the compiler
+/// vectorises (Arrow's per-index `collect_bool` was a tenth of a wide stage's time).
 pub fn finite_or_null(values: Vec<f64>) -> Float64Array {
-    let valid = BooleanBuffer::collect_bool(values.len(), |i| values[i].is_finite());
-    let nulls = (valid.count_set_bits() < values.len()).then(|| NullBuffer::new(valid));
+    let mut words = Vec::with_capacity(values.len().div_ceil(64));
+    let mut all_finite = true;
+    for chunk in values.chunks(64) {
+        let mut bits = 0u64;
+        for (j, v) in chunk.iter().enumerate() {
+            bits |= u64::from(v.is_finite()) << j;
+        }
+        all_finite &= bits.count_ones() as usize == chunk.len();
+        words.push(bits);
+    }
+    let len = values.len();
+    let nulls =
+        (!all_finite).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, len)));
     Float64Array::new(ScalarBuffer::from(values), nulls)
 }
 
@@ -140,6 +154,19 @@ mod tests {
     fn non_finite_results_become_null() {
         let out = finite_or_null(vec![1.0, f64::INFINITY, f64::NAN, f64::NEG_INFINITY]);
         assert_eq!(out, Float64Array::from(vec![Some(1.0), None, None, None]));
+    }
+
+    #[test]
+    fn validity_across_64_row_words() {
+        let mut values: Vec<f64> = (0..130).map(f64::from).collect();
+        assert_eq!(finite_or_null(values.clone()).null_count(), 0);
+        assert!(finite_or_null(values.clone()).nulls().is_none());
+        for row in [0, 63, 64, 129] {
+            values[row] = f64::NAN;
+        }
+        let out = finite_or_null(values);
+        assert_eq!(out.null_count(), 4);
+        assert!(out.is_null(63) && out.is_null(64) && out.is_null(129) && out.is_valid(65));
     }
 
     #[test]

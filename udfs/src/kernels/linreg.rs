@@ -104,8 +104,9 @@ pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)
     }
 }
 
-/// Every output of the rolling fit at once, `outs` = [slope, intercept, linreg, tsf,
-/// angle, r2, rmse] as the functions below.
+/// The outputs of the rolling fit at once, `outs` = [slope, intercept, linreg, tsf,
+/// r2, rmse] as the functions below (the angle, an arctangent per row, is left to
+/// `linreg_angle`).
 pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
     let (last, next) = ((n as f64) - 1.0, n as f64);
     for_each_window_fit(y, n, |row, f| {
@@ -114,7 +115,6 @@ pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
             f.intercept,
             f.intercept + f.slope * last,
             f.intercept + f.slope * next,
-            f.slope.atan().to_degrees(),
             f.r2(),
             f.rmse(n),
         ];

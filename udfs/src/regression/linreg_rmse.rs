@@ -13,5 +13,5 @@ impl SeriesWindow for LinregRmse {
         description: "Root mean squared residual (divided by period) of the least-squares line through the last `period` rows. The first period-1 rows are NULL.",
         example: "SELECT ts, linreg_rmse(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 6));
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 5));
 }

@@ -37,7 +37,7 @@ pub fn functions() -> Vec<QfFunction> {
 /// Every statistic of the rolling fit from one pass.
 const LINREG: Shared = Shared {
     id: "linreg",
-    outputs: 7,
+    outputs: 6,
     compute: linreg_all,
 };
 
