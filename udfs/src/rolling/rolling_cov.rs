@@ -15,7 +15,7 @@ impl SeriesWindow for RollingCov {
         params: &[super::N2, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Sample covariance (ddof 1) of x and y over the last n rows (pandas rolling(n).cov). A row is skipped when either argument is missing. The first n-1 rows are NULL.",
+        description: "Sample covariance (ddof 1) of x and y over the last n rows (pandas rolling(n).cov). A row is skipped when either argument is missing. The first n-1 rows are NULL unless min_periods is given.",
         example: "SELECT ts, rolling_cov(close, volume, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 

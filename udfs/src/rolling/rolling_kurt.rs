@@ -15,7 +15,7 @@ impl SeriesWindow for RollingKurt {
         params: &[super::N4, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Excess kurtosis of the last n rows as pandas computes it (bias-corrected, like Excel KURT). NULL where the window is flat, and for the first n-1 rows.",
+        description: "Excess kurtosis of the last n rows as pandas computes it (bias-corrected, like Excel KURT). NULL where the window is flat, and for the first n-1 rows unless min_periods is given.",
         example: "SELECT ts, rolling_kurt(ret, 60) OVER (PARTITION BY symbol ORDER BY ts) FROM returns",
     };
 

@@ -15,7 +15,7 @@ impl SeriesWindow for RollingMax {
         params: &[super::N1, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Maximum of the last n rows (pandas rolling(n, min_periods=n).max()). The first n-1 rows are NULL.",
+        description: "Maximum of the last n rows (pandas rolling(n, min_periods).max()). The first n-1 rows are NULL unless min_periods is given.",
         example: "SELECT ts, rolling_max(high, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 

@@ -15,8 +15,8 @@ impl SeriesWindow for RollingMean {
         params: &[super::N1, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Mean of the last n rows (pandas rolling(n, min_periods=n).mean()). \
-                      The first n-1 rows are NULL.",
+        description: "Mean of the last n rows (pandas rolling(n, min_periods).mean()). \
+                      The first n-1 rows are NULL unless min_periods is given.",
         example:
             "SELECT ts, rolling_mean(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };

@@ -15,7 +15,7 @@ impl SeriesWindow for RollingMedian {
         params: &[super::N1, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Median of the last n rows (pandas rolling(n, min_periods=n).median()). The first n-1 rows are NULL.",
+        description: "Median of the last n rows (pandas rolling(n, min_periods).median()). The first n-1 rows are NULL unless min_periods is given.",
         example: "SELECT ts, rolling_median(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 

@@ -15,7 +15,7 @@ impl SeriesWindow for RollingMin {
         params: &[super::N1, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Minimum of the last n rows (pandas rolling(n, min_periods=n).min()). The first n-1 rows are NULL.",
+        description: "Minimum of the last n rows (pandas rolling(n, min_periods).min()). The first n-1 rows are NULL unless min_periods is given.",
         example: "SELECT ts, rolling_min(low, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 

@@ -15,7 +15,7 @@ impl SeriesWindow for RollingQuantile {
         params: &[super::N1, super::QUANTILE, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "The q-quantile of the last n rows with linear interpolation (pandas rolling(n).quantile(q)). The first n-1 rows are NULL.",
+        description: "The q-quantile of the last n rows with linear interpolation (pandas rolling(n).quantile(q)). The first n-1 rows are NULL unless min_periods is given.",
         example: "SELECT ts, rolling_quantile(close, 20, 0.9) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 

@@ -15,7 +15,7 @@ impl SeriesWindow for RollingSkew {
         params: &[super::N3, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Skewness of the last n rows as pandas computes it (adjusted Fisher-Pearson, sqrt(n(n-1))/(n-2) * m3/m2^1.5). NULL where the window is flat, and for the first n-1 rows.",
+        description: "Skewness of the last n rows as pandas computes it (adjusted Fisher-Pearson, sqrt(n(n-1))/(n-2) * m3/m2^1.5). NULL where the window is flat, and for the first n-1 rows unless min_periods is given.",
         example: "SELECT ts, rolling_skew(ret, 60) OVER (PARTITION BY symbol ORDER BY ts) FROM returns",
     };
 

@@ -15,7 +15,7 @@ impl SeriesWindow for RollingSum {
         params: &[super::N1, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Sum of the last n rows (pandas rolling(n, min_periods=n).sum()). The first n-1 rows are NULL.",
+        description: "Sum of the last n rows (pandas rolling(n, min_periods).sum()). The first n-1 rows are NULL unless min_periods is given.",
         example: "SELECT ts, rolling_sum(volume, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 

@@ -15,8 +15,8 @@ impl SeriesWindow for RollingVar {
         params: &[super::N1, super::DDOF, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Variance of the last n rows (pandas rolling(n, min_periods=n).var(ddof)), \
-                      sample (ddof = 1) by default. The first n-1 rows are NULL.",
+        description: "Variance of the last n rows (pandas rolling(n, min_periods).var(ddof)), \
+                      sample (ddof = 1) by default. The first n-1 rows are NULL unless min_periods is given.",
         example:
             "SELECT ts, rolling_var(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };

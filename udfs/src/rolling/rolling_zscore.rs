@@ -15,7 +15,7 @@ impl SeriesWindow for RollingZscore {
         params: &[super::N2, super::MIN_PERIODS],
     };
     const DOC: Doc = Doc {
-        description: "Z-score of the current row within the last n rows: (x - rolling_mean) / rolling_std (ddof 1). NULL where the window is flat, and for the first n-1 rows.",
+        description: "Z-score of the current row within the last n rows: (x - rolling_mean) / rolling_std (ddof 1). NULL where the window is flat, and for the first n-1 rows unless min_periods is given.",
         example: "SELECT ts, rolling_zscore(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 
