@@ -105,8 +105,7 @@ pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)
 }
 
 /// The outputs of the rolling fit at once, `outs` = [slope, intercept, linreg, tsf,
-/// r2, rmse] as the functions below (the angle, an arctangent per row, is left to
-/// `linreg_angle`).
+/// r2, rmse] (the angle, an arctangent per row, is left to [`linreg_angle`]).
 pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
     let (last, next) = ((n as f64) - 1.0, n as f64);
     for_each_window_fit(y, n, |row, f| {
@@ -124,41 +123,9 @@ pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
     });
 }
 
-/// Slope per row (TA-Lib LINEARREG_SLOPE).
-pub fn linreg_slope(y: &[f64], n: usize, out: &mut [f64]) {
-    for_each_window_fit(y, n, |row, f| out[row] = f.slope);
-}
-
-/// Fitted value at the oldest row of the window (TA-Lib LINEARREG_INTERCEPT).
-pub fn linreg_intercept(y: &[f64], n: usize, out: &mut [f64]) {
-    for_each_window_fit(y, n, |row, f| out[row] = f.intercept);
-}
-
-/// Fitted value at the current row (TA-Lib LINEARREG).
-pub fn linreg(y: &[f64], n: usize, out: &mut [f64]) {
-    let last = (n as f64) - 1.0;
-    for_each_window_fit(y, n, |row, f| out[row] = f.intercept + f.slope * last);
-}
-
-/// Fitted value one row ahead (TA-Lib TSF).
-pub fn tsf(y: &[f64], n: usize, out: &mut [f64]) {
-    let next = n as f64;
-    for_each_window_fit(y, n, |row, f| out[row] = f.intercept + f.slope * next);
-}
-
 /// Angle of the slope in degrees (TA-Lib LINEARREG_ANGLE).
 pub fn linreg_angle(y: &[f64], n: usize, out: &mut [f64]) {
     for_each_window_fit(y, n, |row, f| out[row] = f.slope.atan().to_degrees());
-}
-
-/// R² of the fit; NaN on a flat window.
-pub fn linreg_r2(y: &[f64], n: usize, out: &mut [f64]) {
-    for_each_window_fit(y, n, |row, f| out[row] = f.r2());
-}
-
-/// Root mean squared residual of the fit (divided by n).
-pub fn linreg_rmse(y: &[f64], n: usize, out: &mut [f64]) {
-    for_each_window_fit(y, n, |row, f| out[row] = f.rmse(n));
 }
 
 #[cfg(test)]
@@ -203,16 +170,14 @@ mod tests {
     #[test]
     fn a_line_is_fitted_exactly_and_flat_windows_have_no_r2() {
         let y = [1.0, 3.0, 5.0, 7.0, 7.0, 7.0];
-        let mut out = vec![f64::NAN; 6];
-        tsf(&y, 3, &mut out);
-        assert_eq!(out[2], 7.0);
-        linreg_r2(&y, 3, &mut out);
-        assert!((out[3] - 1.0).abs() < 1e-15);
-        assert!(out[5].is_nan());
-        linreg_slope(&y, 3, &mut out);
-        assert_eq!(out[5], 0.0);
-        linreg_rmse(&y, 3, &mut out);
-        assert_eq!(out[5], 0.0);
+        // [slope, intercept, linreg, tsf, r2, rmse]
+        let mut outs = vec![vec![f64::NAN; 6]; 6];
+        linreg_all(&y, 3, &mut outs);
+        assert_eq!(outs[3][2], 7.0);
+        assert!((outs[4][3] - 1.0).abs() < 1e-15);
+        assert!(outs[4][5].is_nan());
+        assert_eq!(outs[0][5], 0.0);
+        assert_eq!(outs[5][5], 0.0);
     }
 
     /// Ten million rows near 1e5 moving by 1e-3: the sliding sums must not drift.

@@ -4,35 +4,10 @@
 use super::moving_average::ema;
 use super::rolling::{rolling_max, rolling_mean, rolling_min};
 
-/// Which output of MACD.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MacdOutput {
-    Macd,
-    Signal,
-    Histogram,
-}
-
 /// TA-Lib MACD: the fast EMA is seeded on the `fast` rows ending at row `slow - 1`, so
 /// both EMAs start together; the signal is an EMA of MACD; every output starts at row
 /// `(slow - 1) + (signal - 1)`. TA-Lib swaps the periods when slow < fast.
-pub fn macd(
-    x: &[f64],
-    fast: usize,
-    slow: usize,
-    signal: usize,
-    output: MacdOutput,
-    out: &mut [f64],
-) {
-    for_each_macd(x, fast, slow, signal, |row, line, sig| {
-        out[row] = match output {
-            MacdOutput::Macd => line,
-            MacdOutput::Signal => sig,
-            MacdOutput::Histogram => line - sig,
-        }
-    });
-}
-
-/// All three MACD outputs at once: `outs` = [line, signal, histogram].
+/// `outs` = [line, signal, histogram].
 pub fn macd_all(x: &[f64], fast: usize, slow: usize, signal: usize, outs: &mut [Vec<f64>]) {
     let [line_out, signal_out, hist_out] = outs else {
         return;
