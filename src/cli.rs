@@ -4,7 +4,8 @@
 
 use crate::catalog::functions_batch;
 use crate::context::{engine, Engine};
-use crate::materialize::materialize;
+use crate::materialize::{materialize, MaterializeOptions};
+use crate::publish::WriteMode;
 use clap::{Parser, Subcommand, ValueEnum};
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::common::{exec_datafusion_err, Result};
@@ -57,14 +58,14 @@ pub enum Command {
         format: CatalogFormat,
     },
     /// Run a feature stage (SQL file; the last statement a query) and write its
-    /// result as partitioned parquet, replacing the destination only when complete.
+    /// result as partitioned parquet, published atomically per partition when complete.
     Materialize {
         /// The stage's SQL file.
         #[arg(long)]
         sql: PathBuf,
-        /// Destination directory.
+        /// Destination: a local directory, s3://BUCKET/PREFIX or r2://BUCKET/PREFIX.
         #[arg(long)]
-        to: PathBuf,
+        to: String,
         /// Partition columns, comma-separated (e.g. symbol or pair,year_month).
         #[arg(long, value_delimiter = ',')]
         partition_by: Vec<String>,
@@ -72,7 +73,34 @@ pub enum Command {
         /// (NAME=PATH, repeatable).
         #[arg(long = "table", value_parser = parse_table)]
         tables: Vec<(String, String)>,
+        /// What happens to data already at the destination.
+        #[arg(long, value_enum, default_value_t = Mode::Overwrite)]
+        mode: Mode,
     },
+}
+
+/// Write modes of `materialize` (see [`WriteMode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Replace the destination: partitions not written by this run are removed.
+    Overwrite,
+    /// Replace only the partitions this run writes.
+    OverwritePartitions,
+    /// Add this run's files to the partitions.
+    Append,
+    /// Fail if the destination already holds data.
+    ErrorIfExists,
+}
+
+impl From<Mode> for WriteMode {
+    fn from(m: Mode) -> Self {
+        match m {
+            Mode::Overwrite => WriteMode::Overwrite,
+            Mode::OverwritePartitions => WriteMode::OverwritePartitions,
+            Mode::Append => WriteMode::Append,
+            Mode::ErrorIfExists => WriteMode::ErrorIfExists,
+        }
+    }
 }
 
 /// Formats for query results.
@@ -113,6 +141,7 @@ pub async fn run(args: Args) -> Result<()> {
             to,
             partition_by,
             tables,
+            mode,
         }) => {
             let text = read_file(&sql)?;
             let Engine { ctx, .. } = engine()?;
@@ -120,13 +149,18 @@ pub async fn run(args: Args) -> Result<()> {
                 ctx.register_parquet(name, path, ParquetReadOptions::default())
                     .await?;
             }
-            let written = materialize(&ctx, &text, &to, &partition_by).await?;
+            let options = MaterializeOptions {
+                partition_by,
+                mode: mode.into(),
+            };
+            let written = materialize(&ctx, &text, &to, &options).await?;
             println!(
-                "wrote {} rows to {} ({} partitions, {} files)",
+                "wrote {} rows to {} ({} partitions, {} files, {:.1} MB)",
                 written.rows,
-                written.path.display(),
+                written.location,
                 written.partitions,
-                written.files
+                written.files,
+                written.bytes as f64 / 1e6
             );
             Ok(())
         }

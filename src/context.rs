@@ -2,14 +2,19 @@
 //! shell user expects (files and object-store URLs queryable by path,
 //! `information_schema`, NULL shown as NULL) and every quantfusion function.
 
+use crate::storage::url_tables::UrlTables;
+use crate::storage::StoreRegistry;
+use datafusion::catalog::{DynamicFileCatalog, UrlTableFactory};
 use datafusion::common::Result;
 use datafusion::config::ConfigOptions;
+use datafusion::datasource::dynamic_file::DynamicListTableFactory;
+use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::ExplainFormat;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use datafusion_cli::catalog::DynamicObjectStoreCatalog;
 use datafusion_cli::functions::ParquetMetadataFunc;
 use datafusion_cli::object_storage::instrumented::InstrumentedObjectStoreRegistry;
+use datafusion_session::SessionStore;
 use std::sync::Arc;
 
 /// A ready session and the object-store registry it reads through (the shell's
@@ -36,22 +41,56 @@ pub fn engine() -> Result<Engine> {
     if std::env::var_os("DATAFUSION_FORMAT_NULL").is_none() {
         options.format.null = String::from("NULL");
     }
-    let config = SessionConfig::from(options).with_information_schema(true);
-
     let object_stores = Arc::new(InstrumentedObjectStoreRegistry::new());
+    // Stores for s3:// and r2:// come from the environment on first use; every store
+    // is read through the committed view (see `storage`). Writers find the raw stores
+    // through the session's config extension.
+    let registry = Arc::new(StoreRegistry::new(object_stores.clone()));
+    let config = SessionConfig::from(options)
+        .with_information_schema(true)
+        .with_extension(registry.clone());
+    // Listings are not cached across queries: another process may commit or replace
+    // partitions at any time, and a stale listing would miss new files or name
+    // deleted ones (`SET datafusion.runtime.list_files_cache_limit` turns it back on).
+    let caches = CacheManagerConfig::default().with_list_files_cache_limit(0);
     let runtime = RuntimeEnvBuilder::new()
-        .with_object_store_registry(object_stores.clone())
+        .with_object_store_registry(registry.clone())
+        .with_cache_manager(caches)
         .build_arc()?;
 
-    let ctx = SessionContext::new_with_config_rt(config, runtime).enable_url_table();
-    // `SELECT ... FROM 's3://bucket/key.parquet'` registers the store on first use.
-    ctx.register_catalog_list(Arc::new(DynamicObjectStoreCatalog::new(
-        ctx.state().catalog_list().clone(),
-        ctx.state_weak_ref(),
-    )));
+    let ctx = with_url_tables(
+        SessionContext::new_with_config_rt(config, runtime),
+        registry,
+    );
     ctx.register_udtf("parquet_metadata", Arc::new(ParquetMetadataFunc {}));
     quantfusion_udfs::register_all(&ctx);
     Ok(Engine { ctx, object_stores })
+}
+
+/// `SELECT ... FROM 's3://bucket/prefix/'`, as `SessionContext::enable_url_table`
+/// but with errors that explain an unreadable location (the registry builds the
+/// store on first use).
+fn with_url_tables(ctx: SessionContext, registry: Arc<StoreRegistry>) -> SessionContext {
+    let factory = Arc::new(UrlTables::new(
+        DynamicListTableFactory::new(SessionStore::new()),
+        registry,
+    ));
+    let catalogs = Arc::new(DynamicFileCatalog::new(
+        Arc::clone(ctx.state().catalog_list()),
+        Arc::clone(&factory) as Arc<dyn UrlTableFactory>,
+    ));
+    let session_id = ctx.session_id();
+    let ctx: SessionContext = ctx
+        .into_state_builder()
+        .with_session_id(session_id)
+        .with_catalog_list(catalogs)
+        .build()
+        .into();
+    factory
+        .inner
+        .session_store()
+        .with_state(ctx.state_weak_ref());
+    ctx
 }
 
 /// Just the session, for embedding and tests.

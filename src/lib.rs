@@ -12,5 +12,7 @@ pub mod context;
 pub mod errors;
 pub mod materialize;
 pub mod partitioned_writer;
+pub mod publish;
+pub mod storage;
 
 pub use quantfusion_udfs as udfs;

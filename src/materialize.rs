@@ -1,48 +1,147 @@
 //! Runs a feature stage (a SQL file whose last statement is a query) and writes its
-//! result as hive-partitioned parquet (`symbol=AAPL/…parquet`).
+//! result as hive-partitioned parquet (`symbol=AAPL/…parquet`) to a local directory
+//! or an `s3://` / `r2://` prefix.
 //!
-//! The result is written to a sibling staging directory and moved into place only
-//! when complete, so a failed or killed run never leaves a partial output visible.
+//! Files are written under their final partition directories with names unique to
+//! the run, and become visible only when every stream has finished, through the
+//! commit of [`crate::publish`]: a failed or killed run never leaves partial output
+//! visible to quantfusion readers.
 
-use crate::partitioned_writer::PartitionedParquetWriter;
+use crate::partitioned_writer::{PartitionedParquetWriter, WrittenFile};
+use crate::publish::{commit, ensure_empty, WriteMode};
+use crate::storage::{Location, StoreRegistry};
 use datafusion::arrow::datatypes::Schema;
 use datafusion::common::exec_datafusion_err;
 use datafusion::common::file_options::parquet_writer::ParquetWriterOptions;
 use datafusion::common::Column;
-use datafusion::common::{exec_err, plan_err, Result};
+use datafusion::common::{plan_err, Result};
+use datafusion::error::DataFusionError;
 use datafusion::logical_expr::Expr;
+use datafusion::parquet::file::metadata::SortingColumn;
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::schema::types::ColumnPath;
 use datafusion::physical_expr::expressions::Column as PhysicalColumn;
+use datafusion::physical_expr::LexOrdering;
 use datafusion::physical_plan::{
     execute_stream_partitioned, ExecutionPlan, ExecutionPlanProperties,
 };
 use datafusion::prelude::{DataFrame, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement};
 use futures::StreamExt;
-use std::path::{Path, PathBuf};
+use object_store::path::Path;
+use object_store::ObjectStore;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::task::JoinSet;
+
+/// How to write a stage's result.
+#[derive(Debug, Clone, Default)]
+pub struct MaterializeOptions {
+    /// Hive partition columns, outermost first.
+    pub partition_by: Vec<String>,
+    pub mode: WriteMode,
+}
+
+impl MaterializeOptions {
+    pub fn partitioned_by(columns: &[&str]) -> Self {
+        MaterializeOptions {
+            partition_by: columns.iter().map(|c| c.to_string()).collect(),
+            mode: WriteMode::default(),
+        }
+    }
+
+    pub fn with_mode(mut self, mode: WriteMode) -> Self {
+        self.mode = mode;
+        self
+    }
+}
 
 /// What a materialisation wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
-    pub path: PathBuf,
+    /// The destination URL.
+    pub location: String,
+    /// The run's identifier, recorded in the manifests and `_SUCCESS`.
+    pub run: String,
     pub rows: u64,
     pub partitions: usize,
     pub files: usize,
+    pub bytes: u64,
 }
 
 /// Runs every statement of `sql`; the last must be a query, whose result is written
-/// under `dest` partitioned by `partition_by`, replacing what was there.
+/// under `dest` (a local directory or an object-store URL) as `options` say.
 pub async fn materialize(
     ctx: &SessionContext,
     sql: &str,
-    dest: &Path,
-    partition_by: &[String],
+    dest: &str,
+    options: &MaterializeOptions,
 ) -> Result<Written> {
+    let location = Location::parse(dest)?;
+    let store = raw_store(ctx, &location)?;
+    let root = location.prefix();
+    let at = |e| naming(&location, e);
+    // A missing bucket or a refused credential fails before the stage runs.
+    store
+        .list_with_delimiter(Some(&root))
+        .await
+        .map_err(|e| at(e.into()))?;
+    if options.mode == WriteMode::ErrorIfExists {
+        ensure_empty(store.as_ref(), &root, location.url().as_str())
+            .await
+            .map_err(at)?;
+    }
     let df = run_stage(ctx, sql).await?;
-    let schema = df.schema().clone();
+    check_partition_columns(&df, &options.partition_by)?;
+
+    let run = run_id();
+    let files = write_partitioned(ctx, df, &store, &root, &options.partition_by, &run)
+        .await
+        .map_err(at)?;
+    commit(store.as_ref(), &root, &run, options.mode, &files)
+        .await
+        .map_err(at)?;
+    // Listings cached before this write would hide the new files from later queries.
+    if let Some(cache) = ctx.runtime_env().cache_manager.get_list_files_cache() {
+        cache.clear();
+    }
+    let partitions = files
+        .iter()
+        .map(|f| &f.dir)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    Ok(Written {
+        location: location.to_string(),
+        run,
+        rows: files.iter().map(|f| f.rows).sum(),
+        partitions,
+        files: files.len(),
+        bytes: files.iter().map(|f| f.bytes).sum(),
+    })
+}
+
+/// Storage errors say which destination they concern (object_store names only the
+/// key or the endpoint's address).
+fn naming(location: &Location, err: DataFusionError) -> DataFusionError {
+    match err.find_root() {
+        DataFusionError::ObjectStore(e) => exec_datafusion_err!("{location}: {e}"),
+        _ => err,
+    }
+}
+
+/// The store behind `location`, seeing uncommitted files too (the writer cleans them
+/// up). Sessions built by [`crate::context`] keep it in their [`StoreRegistry`].
+fn raw_store(ctx: &SessionContext, location: &Location) -> Result<Arc<dyn ObjectStore>> {
+    let url = location.store_url();
+    match ctx.state().config().get_extension::<StoreRegistry>() {
+        Some(registry) => registry.raw_store(url.as_ref()),
+        None => ctx.runtime_env().object_store(&url),
+    }
+}
+
+fn check_partition_columns(df: &DataFrame, partition_by: &[String]) -> Result<()> {
+    let schema = df.schema();
     for col in partition_by {
         if schema.field_with_unqualified_name(col).is_err() {
             return plan_err!(
@@ -56,35 +155,44 @@ pub async fn materialize(
             );
         }
     }
-
-    let staging = staging_dir(dest)?;
-    let _cleanup = RemoveOnDrop(staging.clone());
-    std::fs::create_dir_all(&staging)?;
-    let rows = write_partitioned(ctx, df, &staging, partition_by).await?;
-
-    publish(&staging, dest)?;
-    let (partitions, files) = count_outputs(dest, partition_by.len())?;
-    Ok(Written {
-        path: dest.to_path_buf(),
-        rows,
-        partitions,
-        files,
-    })
+    Ok(())
 }
 
-/// Writes the stage's rows under `staging`, one writer per stream when the streams
+/// A name for this run's files, unique across hosts and processes and sortable by
+/// start time.
+fn run_id() -> String {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!("{millis:013}-{:08x}", random as u32)
+}
+
+/// Writes the stage's rows under `root`, one writer per stream when the streams
 /// are already ordered by a partition column (as after a window stage partitioned by
 /// it: each value then sits in one stream and each file closes when its value ends),
-/// otherwise after sorting by the partition columns.
+/// otherwise after sorting by the partition columns. On failure the files already
+/// written are deleted.
 async fn write_partitioned(
     ctx: &SessionContext,
     df: DataFrame,
-    staging: &Path,
+    store: &Arc<dyn ObjectStore>,
+    root: &Path,
     partition_by: &[String],
-) -> Result<u64> {
-    let properties = writer_properties(ctx, df.schema().as_arrow())?;
+    run: &str,
+) -> Result<Vec<WrittenFile>> {
     let plan = df.clone().create_physical_plan().await?;
-    let streams = if streams_ordered_by(&plan, partition_by) {
+    let ordered = streams_ordered_by(&plan, partition_by);
+    let properties = writer_properties(
+        ctx,
+        df.schema().as_arrow(),
+        partition_by,
+        ordered.then(|| plan.output_ordering()).flatten(),
+    )?;
+    let streams = if ordered {
         execute_stream_partitioned(plan, ctx.task_ctx())?
     } else {
         let keys = partition_by
@@ -96,24 +204,56 @@ async fn write_partitioned(
     let mut tasks = JoinSet::new();
     for (i, mut stream) in streams.into_iter().enumerate() {
         let mut writer = PartitionedParquetWriter::new(
-            staging,
+            Arc::clone(store),
+            root.clone(),
             &stream.schema(),
             partition_by,
             properties.clone(),
-            &format!("part-{i}"),
+            &format!("part-{run}-{i}"),
         )?;
         tasks.spawn(async move {
+            let mut failure = None;
             while let Some(batch) = stream.next().await {
-                writer.write(&batch?)?;
+                if let Err(e) = match batch {
+                    Ok(batch) => writer.write(&batch).await,
+                    Err(e) => Err(e),
+                } {
+                    failure = Some(e);
+                    break;
+                }
             }
-            writer.finish()
+            match failure {
+                None => writer.finish().await.map_err(|e| (e, vec![])),
+                Some(e) => Err((e, writer.written().to_vec())),
+            }
         });
     }
-    let mut rows = 0;
+    let mut files = vec![];
+    let mut failure = None;
     while let Some(done) = tasks.join_next().await {
-        rows += done.map_err(|e| exec_datafusion_err!("a writer task failed: {e}"))??;
+        match done {
+            Ok(Ok(written)) => files.extend(written),
+            Ok(Err((e, written))) => {
+                files.extend(written);
+                failure.get_or_insert(e);
+            }
+            Err(e) => {
+                failure.get_or_insert(exec_datafusion_err!("a writer task failed: {e}"));
+            }
+        }
     }
-    Ok(rows)
+    match failure {
+        None => Ok(files),
+        Some(e) => {
+            // Never listed by a manifest, so invisible either way; removed to save space.
+            let paths = files.iter().map(|f| Ok(f.path()));
+            let _ = store
+                .delete_stream(futures::stream::iter(paths.collect::<Vec<_>>()).boxed())
+                .collect::<Vec<_>>()
+                .await;
+            Err(e)
+        }
+    }
 }
 
 /// Whether each output stream of `plan` keeps the rows of a partition value together:
@@ -134,12 +274,18 @@ fn streams_ordered_by(plan: &Arc<dyn ExecutionPlan>, partition_by: &[String]) ->
         .is_some_and(|c| partition_by.iter().any(|p| p == c.name()))
 }
 
-/// The session's parquet writer settings, with dictionary encoding off for float
-/// columns: feature values are nearly all distinct, and building their dictionaries
-/// cost a third of the writing time.
-fn writer_properties(ctx: &SessionContext, schema: &Schema) -> Result<WriterProperties> {
+/// The session's parquet writer settings (zstd by default), with dictionary encoding
+/// off for float columns (feature values are nearly all distinct, and building their
+/// dictionaries cost a third of the writing time) and the rows' order within each
+/// file recorded as the row groups' sorting columns.
+fn writer_properties(
+    ctx: &SessionContext,
+    schema: &Schema,
+    partition_by: &[String],
+    ordering: Option<&LexOrdering>,
+) -> Result<WriterProperties> {
     let mut options = ctx.state().default_table_options().parquet;
-    // The arrow schema goes into each file's metadata from ArrowWriter itself.
+    // The arrow schema goes into each file's metadata from the arrow writer itself.
     options.global.skip_arrow_metadata = true;
     let mut builder = ParquetWriterOptions::try_from(&options)?
         .writer_options()
@@ -149,6 +295,34 @@ fn writer_properties(ctx: &SessionContext, schema: &Schema) -> Result<WriterProp
         if field.data_type().is_floating() {
             builder = builder
                 .set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), false);
+        }
+    }
+    let file_columns: Vec<&str> = schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .filter(|n| !partition_by.iter().any(|p| p == n))
+        .collect();
+    let flat = schema.fields().iter().all(|f| !f.data_type().is_nested());
+    if let (Some(ordering), true) = (ordering, flat) {
+        let sorting: Vec<SortingColumn> = ordering
+            .iter()
+            .map_while(|sort| {
+                let column = sort.expr.downcast_ref::<PhysicalColumn>()?;
+                Some((column.name(), sort.options))
+            })
+            .filter(|(name, _)| !partition_by.iter().any(|p| p == name))
+            .map_while(|(name, options)| {
+                let column_idx = file_columns.iter().position(|c| *c == name)? as i32;
+                Some(SortingColumn {
+                    column_idx,
+                    descending: options.descending,
+                    nulls_first: options.nulls_first,
+                })
+            })
+            .collect();
+        if !sorting.is_empty() {
+            builder = builder.set_sorting_columns(Some(sorting));
         }
     }
     Ok(builder.build())
@@ -170,81 +344,4 @@ async fn run_stage(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     }
     let plan = ctx.state().statement_to_plan(last).await?;
     ctx.execute_logical_plan(plan).await
-}
-
-fn staging_dir(dest: &Path) -> Result<PathBuf> {
-    let name = dest
-        .file_name()
-        .ok_or_else(|| {
-            datafusion::error::DataFusionError::Plan(format!(
-                "output path '{}' must name a directory",
-                dest.display()
-            ))
-        })?
-        .to_string_lossy()
-        .into_owned();
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    Ok(parent.join(format!(".{name}.staging-{}", std::process::id())))
-}
-
-/// Replaces `dest` with the complete `staging` directory.
-fn publish(staging: &Path, dest: &Path) -> Result<()> {
-    if dest.exists() {
-        if !dest.is_dir() {
-            return exec_err!(
-                "output path '{}' exists and is not a directory",
-                dest.display()
-            );
-        }
-        let mut old = staging.as_os_str().to_owned();
-        old.push(".replaced");
-        let old = PathBuf::from(old);
-        std::fs::rename(dest, &old)?;
-        std::fs::rename(staging, dest)?;
-        std::fs::remove_dir_all(&old)?;
-    } else {
-        std::fs::rename(staging, dest)?;
-    }
-    Ok(())
-}
-
-/// Counts partition directories (at depth `levels`) and parquet files under `dir`.
-fn count_outputs(dir: &Path, levels: usize) -> Result<(usize, usize)> {
-    fn walk(
-        dir: &Path,
-        depth: usize,
-        levels: usize,
-        acc: &mut (usize, usize),
-    ) -> std::io::Result<()> {
-        if depth == levels {
-            acc.0 += 1;
-        }
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(&path, depth + 1, levels, acc)?;
-            } else if path.extension().is_some_and(|e| e == "parquet") {
-                acc.1 += 1;
-            }
-        }
-        Ok(())
-    }
-    let mut acc = (0, 0);
-    walk(dir, 0, levels, &mut acc)?;
-    Ok(acc)
-}
-
-/// Deletes a staging directory left behind by a failed run.
-struct RemoveOnDrop(PathBuf);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        if self.0.exists() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }

@@ -10,5 +10,7 @@ mod partition_stream;
 mod price_features;
 mod risk;
 mod rolling_parity;
+mod s3_server;
 mod sql_behaviour;
 mod stationarity_edges;
+mod storage;

@@ -1,7 +1,17 @@
 //! Stage materialisation: partitioned parquet, replaced only when complete.
 
 use crate::common::{column, repo_root, session};
-use quantfusion::materialize::materialize;
+use quantfusion::materialize::{materialize, MaterializeOptions};
+use std::path::Path;
+
+/// Options for a write partitioned by `columns`.
+fn by(columns: &[&str]) -> MaterializeOptions {
+    MaterializeOptions::partitioned_by(columns)
+}
+
+fn url(dir: &Path) -> String {
+    dir.to_str().unwrap().to_string()
+}
 
 const STAGE: &str = "CREATE VIEW prices AS SELECT * FROM (VALUES ('A', 1, 1.0), ('A', 2, 2.0), ('B', 1, 5.0)) t(symbol, ts, close);\n\
                      SELECT symbol, ts, sma(close, 2) OVER (PARTITION BY symbol ORDER BY ts) AS s FROM prices";
@@ -11,14 +21,14 @@ async fn writes_partitions_and_replaces_on_rerun() {
     let ctx = session();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("features");
-    let written = materialize(&ctx, STAGE, &dest, &["symbol".into()])
+    let written = materialize(&ctx, STAGE, &url(&dest), &by(&["symbol"]))
         .await
         .unwrap();
     assert_eq!((written.rows, written.partitions), (3, 2));
     assert!(dest.join("symbol=A").is_dir());
 
     let ctx = session();
-    let again = materialize(&ctx, STAGE, &dest, &["symbol".into()])
+    let again = materialize(&ctx, STAGE, &url(&dest), &by(&["symbol"]))
         .await
         .unwrap();
     assert_eq!(again.rows, 3);
@@ -36,15 +46,15 @@ async fn failing_stage_leaves_the_previous_output() {
     let ctx = session();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("features");
-    materialize(&ctx, STAGE, &dest, &["symbol".into()])
+    materialize(&ctx, STAGE, &url(&dest), &by(&["symbol"]))
         .await
         .unwrap();
     let bad = STAGE.replace("sma(close, 2)", "sma(close, 0)");
-    let err = materialize(&session(), &bad, &dest, &["symbol".into()])
+    let err = materialize(&session(), &bad, &url(&dest), &by(&["symbol"]))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("sma: period"), "{err}");
-    let err = materialize(&session(), STAGE, &dest, &["pair".into()])
+    let err = materialize(&session(), STAGE, &url(&dest), &by(&["pair"]))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("partition column 'pair'"), "{err}");
@@ -60,7 +70,7 @@ async fn the_shipped_stage_runs_on_the_shipped_sample() {
     let dest = dir.path().join("daily");
     // the stage reads its sample by a path relative to the repository root
     let sql = sql.replace("'data/", &format!("'{}/data/", root.display()));
-    let written = materialize(&session(), &sql, &dest, &["symbol".into()])
+    let written = materialize(&session(), &sql, &url(&dest), &by(&["symbol"]))
         .await
         .unwrap();
     assert!(written.rows > 10_000, "{written:?}");
@@ -82,8 +92,9 @@ async fn fx_regression_stage_partitions_by_pair_and_month() {
     let sql = std::fs::read_to_string(repo_root().join("sql/fx_regression.sql")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("fx");
-    let partition_by = ["pair".to_string(), "year_month".to_string()];
-    let written = materialize(&ctx, &sql, &dest, &partition_by).await.unwrap();
+    let written = materialize(&ctx, &sql, &url(&dest), &by(&["pair", "year_month"]))
+        .await
+        .unwrap();
     // 1,000 hourly bars per pair from 2024-01-31 span January to March
     assert_eq!((written.rows, written.partitions), (2000, 6));
     assert!(dest.join("pair=EURUSD/year_month=2024-02").is_dir());
@@ -115,7 +126,7 @@ async fn stationarize_stage_writes_features_and_unit_root_tests_per_pair() {
     let sql = std::fs::read_to_string(repo_root().join("sql/stationarize.sql")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("stationarize");
-    let written = materialize(&ctx, &sql, &dest, &["pair".to_string()])
+    let written = materialize(&ctx, &sql, &url(&dest), &by(&["pair"]))
         .await
         .unwrap();
     assert_eq!((written.rows, written.partitions), (3000, 2));
@@ -159,7 +170,7 @@ async fn indicators36_stage_on_real_hourly_bars() {
     let sql = std::fs::read_to_string(repo_root().join("sql/indicators36.sql")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("indicators36");
-    let written = materialize(&ctx, &sql, &dest, &["symbol".to_string()])
+    let written = materialize(&ctx, &sql, &url(&dest), &by(&["symbol"]))
         .await
         .unwrap();
     assert_eq!((written.rows, written.partitions), (10_000, 2));
