@@ -8,7 +8,7 @@
 //! the killed run were never listed and are deleted by the next commit.
 
 use crate::partitioned_writer::WrittenFile;
-use crate::storage::committed::visible;
+use crate::storage::committed::{visible, ManifestCache};
 use crate::storage::manifest::{
     is_data_file, manifest_path, parent, read_manifest, write_manifest, Manifest, ManifestFile,
     MANIFEST, SUCCESS,
@@ -69,7 +69,7 @@ impl fmt::Display for WriteMode {
 /// Fails when `root` already holds committed data files (for `error-if-exists`).
 pub async fn ensure_empty(store: &dyn ObjectStore, root: &Path, url: &str) -> Result<()> {
     let objects: Vec<ObjectMeta> = store.list(Some(root)).try_collect().await?;
-    let committed = visible(store, objects).await?;
+    let committed = visible(store, objects, &ManifestCache::default()).await?;
     if committed.iter().any(|o| is_data_file(&o.location)) {
         return plan_err!(
             "'{url}' already holds data (write mode error-if-exists); choose --mode overwrite, \

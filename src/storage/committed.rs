@@ -4,7 +4,7 @@
 //! them for data files when inferring a table's format). Everything else passes
 //! through unchanged, and errors name the URL they concern.
 
-use super::manifest::{parent, read_manifest, MANIFEST, SUCCESS};
+use super::manifest::{parent, read_manifest, Manifest, MANIFEST, SUCCESS};
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream};
 use futures::{StreamExt, TryStreamExt};
@@ -15,7 +15,7 @@ use object_store::{
 };
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Manifests read at once when a listing spans many partition directories.
 const MANIFEST_READS_IN_FLIGHT: usize = 16;
@@ -23,6 +23,7 @@ const MANIFEST_READS_IN_FLIGHT: usize = 16;
 /// Wraps a store so that listings hide uncommitted data.
 pub struct CommittedView {
     inner: Arc<dyn ObjectStore>,
+    manifests: Arc<ManifestCache>,
     /// `s3://bucket` or `file://`, for messages.
     url: String,
 }
@@ -31,6 +32,7 @@ impl CommittedView {
     pub fn new(inner: Arc<dyn ObjectStore>, url: &str) -> Self {
         CommittedView {
             inner,
+            manifests: Arc::default(),
             url: url.trim_end_matches('/').to_string(),
         }
     }
@@ -61,25 +63,31 @@ fn with_url(url: &str, location: Option<&Path>, err: object_store::Error) -> obj
 pub async fn visible(
     store: &dyn ObjectStore,
     mut objects: Vec<ObjectMeta>,
+    cache: &ManifestCache,
 ) -> Result<Vec<ObjectMeta>> {
-    let managed: Vec<Path> = objects
+    let managed: Vec<ObjectMeta> = objects
         .iter()
         .filter(|o| o.location.filename() == Some(MANIFEST))
-        .map(|o| parent(&o.location))
+        .cloned()
         .collect();
     objects.retain(|o| !matches!(o.location.filename(), Some(MANIFEST | SUCCESS)));
     if managed.is_empty() {
         return Ok(objects);
     }
     let manifests: HashMap<Path, _> = stream::iter(managed)
-        .map(|dir| async move {
-            let manifest =
-                read_manifest(store, &dir)
-                    .await
-                    .map_err(|e| object_store::Error::Generic {
-                        store: "quantfusion",
-                        source: Box::new(e),
-                    })?;
+        .map(|meta| async move {
+            let dir = parent(&meta.location);
+            if let Some(manifest) = cache.get(&meta) {
+                return Ok((dir, manifest));
+            }
+            let manifest = read_manifest(store, &dir)
+                .await
+                .map_err(|e| object_store::Error::Generic {
+                    store: "quantfusion",
+                    source: Box::new(e),
+                })?
+                .map(Arc::new);
+            cache.put(meta, manifest.clone());
             Ok::<_, object_store::Error>((dir, manifest))
         })
         .buffer_unordered(MANIFEST_READS_IN_FLIGHT)
@@ -96,6 +104,40 @@ pub async fn visible(
         }
     });
     Ok(objects)
+}
+
+/// Manifests already read, with the listing's version of each (e-tag, size,
+/// modification time): a replaced manifest has a new version and is read again.
+/// A query lists a table several times while planning it; without this, each
+/// listing read every partition's manifest again.
+#[derive(Debug, Default)]
+pub struct ManifestCache {
+    entries: Mutex<HashMap<Path, CachedManifest>>,
+}
+
+/// The listed version of a manifest and its content (`None`: it had gone).
+type CachedManifest = (ObjectMeta, Option<Arc<Manifest>>);
+
+impl ManifestCache {
+    /// Entries kept before the cache starts over (manifests are a few hundred bytes).
+    const CAPACITY: usize = 100_000;
+
+    fn get(&self, meta: &ObjectMeta) -> Option<Option<Arc<Manifest>>> {
+        let entries = self.entries.lock().expect("manifest cache lock");
+        let (version, manifest) = entries.get(&meta.location)?;
+        let same = version.e_tag == meta.e_tag
+            && version.size == meta.size
+            && version.last_modified == meta.last_modified;
+        same.then(|| manifest.clone())
+    }
+
+    fn put(&self, meta: ObjectMeta, manifest: Option<Arc<Manifest>>) {
+        let mut entries = self.entries.lock().expect("manifest cache lock");
+        if entries.len() >= Self::CAPACITY {
+            entries.clear();
+        }
+        entries.insert(meta.location.clone(), (meta, manifest));
+    }
 }
 
 /// Footer reads of parquet files: a short range ending at the end of the object.
@@ -208,12 +250,13 @@ impl ObjectStore for CommittedView {
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
         let inner = Arc::clone(&self.inner);
+        let manifests = Arc::clone(&self.manifests);
         let listing = self.inner.list(prefix);
         let url = self.url.clone();
         let prefix = prefix.cloned();
         stream::once(async move {
             let all: Vec<ObjectMeta> = listing.try_collect().await?;
-            visible(inner.as_ref(), all).await
+            visible(inner.as_ref(), all, &manifests).await
         })
         .map_ok(|objects| stream::iter(objects.into_iter().map(Ok)))
         .try_flatten()
@@ -227,7 +270,7 @@ impl ObjectStore for CommittedView {
             .list_with_delimiter(prefix)
             .await
             .map_err(|e| self.named(prefix, e))?;
-        result.objects = visible(self.inner.as_ref(), result.objects).await?;
+        result.objects = visible(self.inner.as_ref(), result.objects, &self.manifests).await?;
         Ok(result)
     }
 

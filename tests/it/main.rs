@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod crash;
 mod emd;
 mod golden;
 mod materialize;

@@ -233,3 +233,35 @@ async fn indicators36_stage_on_real_hourly_bars() {
     .await;
     assert!(worst.unwrap() < 1e-9, "{worst:?}");
 }
+
+#[tokio::test]
+async fn files_record_compression_statistics_and_sort_order() {
+    use datafusion::parquet::basic::Compression;
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+    let ctx = session();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("features");
+    materialize(&ctx, STAGE, &url(&dest), &by(&["symbol"]))
+        .await
+        .unwrap();
+    let file = std::fs::read_dir(dest.join("symbol=A"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    let reader = SerializedFileReader::new(std::fs::File::open(file).unwrap()).unwrap();
+    let row_group = reader.metadata().row_group(0);
+    // The file holds ts and s (symbol is the directory); rows are in ts order.
+    let sorting = row_group.sorting_columns().expect("sort order recorded");
+    assert_eq!(sorting.len(), 1);
+    assert_eq!(sorting[0].column_idx, 0);
+    assert!(!sorting[0].descending);
+    let ts = row_group.column(0);
+    assert!(
+        matches!(ts.compression(), Compression::ZSTD(_)),
+        "{:?}",
+        ts.compression()
+    );
+    assert!(ts.statistics().is_some(), "statistics written");
+}

@@ -73,6 +73,9 @@ impl S3Server {
                         },
                         _ = &mut stop => break,
                     };
+                    // Without it, Nagle's algorithm holds each response's last segment
+                    // for the client's delayed ACK (measured: 7.5 ms per request).
+                    let _ = socket.set_nodelay(true);
                     let s3 = s3.clone();
                     let state = Arc::clone(&served);
                     let service = service_fn(move |req: Request<Incoming>| {
@@ -198,7 +201,10 @@ impl State {
             Some(q) => format!("{}?{q}", req.uri().path()),
             None => req.uri().path().to_string(),
         };
-        let path = path.replace("%3D", "=").replace("%3d", "=");
+        let mut path = path.replace("%3D", "=").replace("%3d", "=");
+        if let Some(range) = req.headers().get("range").and_then(|r| r.to_str().ok()) {
+            path.push_str(&format!(" [{range}]"));
+        }
         self.requests
             .lock()
             .unwrap()
