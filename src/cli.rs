@@ -5,6 +5,9 @@
 use crate::catalog::functions_batch;
 use crate::context::{engine, Engine};
 use crate::materialize::{materialize, MaterializeOptions};
+use crate::pipeline::runner::{self, Outcome, RunOptions};
+use crate::pipeline::state::State;
+use crate::pipeline::Pipeline;
 use crate::publish::WriteMode;
 use clap::{Parser, Subcommand, ValueEnum};
 use datafusion::arrow::util::pretty::pretty_format_batches;
@@ -77,6 +80,32 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Mode::Overwrite)]
         mode: Mode,
     },
+    /// Run a pipeline's stages in dependency order, skipping those whose inputs are
+    /// unchanged since they completed. Exits non-zero unless every stage completed or
+    /// was skipped.
+    Run(PipelineArgs),
+    /// Say what `run` would do and why, without running anything.
+    Plan(PipelineArgs),
+    /// The pipeline's task table: each stage's latest attempt.
+    Status {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+        format: CatalogFormat,
+    },
+}
+
+/// Options shared by `run` and `plan`.
+#[derive(Debug, clap::Args)]
+pub struct PipelineArgs {
+    /// The pipeline file (TOML).
+    pub pipeline: PathBuf,
+    /// Only this stage (the outputs of the stages it depends on are read as they are).
+    #[arg(long)]
+    pub only: Option<String>,
+    /// Run stages even when their inputs are unchanged.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Write modes of `materialize` (see [`WriteMode`]).
@@ -164,6 +193,19 @@ pub async fn run(args: Args) -> Result<()> {
             );
             Ok(())
         }
+        Some(Command::Run(a)) => run_pipeline(&a).await,
+        Some(Command::Plan(a)) => {
+            let pipeline = Pipeline::load(&a.pipeline)?;
+            for d in runner::plan(&pipeline, &run_options(&a)).await? {
+                let verb = if d.run { "run " } else { "skip" };
+                println!("{verb} {}: {}", d.stage, d.why);
+            }
+            Ok(())
+        }
+        Some(Command::Status { pipeline, format }) => {
+            let pipeline = Pipeline::load(&pipeline)?;
+            print_status(&pipeline, format)
+        }
         None => run_sql(args).await,
     }
 }
@@ -229,6 +271,88 @@ fn print_functions(filter: Option<&str>, format: CatalogFormat) -> Result<()> {
             writer.write(&batch)?;
             writer.finish()?;
             println!("{}", String::from_utf8_lossy(&writer.into_inner()));
+        }
+    }
+    Ok(())
+}
+
+fn run_options(a: &PipelineArgs) -> RunOptions {
+    RunOptions {
+        only: a.only.clone(),
+        force: a.force,
+    }
+}
+
+async fn run_pipeline(a: &PipelineArgs) -> Result<()> {
+    let pipeline = Pipeline::load(&a.pipeline)?;
+    if let Some(only) = &a.only {
+        if !pipeline.stages.contains_key(only) {
+            return datafusion::common::plan_err!("--only {only}: no such stage");
+        }
+    }
+    let started = std::time::Instant::now();
+    let outcomes = runner::run(&pipeline, &run_options(a), |stage, outcome| {
+        println!("{stage}: {outcome}");
+    })
+    .await?;
+    let failed = outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Failed(_) | Outcome::NotRun(_)))
+        .count();
+    println!(
+        "{} stages: {} completed, {} skipped, {failed} failed or not run ({:.1} s)",
+        outcomes.len(),
+        outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Completed { .. }))
+            .count(),
+        outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Skipped(_)))
+            .count(),
+        started.elapsed().as_secs_f64()
+    );
+    if failed > 0 {
+        return datafusion::common::exec_err!(
+            "{failed} of {} stages did not complete",
+            outcomes.len()
+        );
+    }
+    Ok(())
+}
+
+fn print_status(pipeline: &Pipeline, format: CatalogFormat) -> Result<()> {
+    let tasks = State::open(&pipeline.state_file())?.latest()?;
+    match format {
+        CatalogFormat::Json => {
+            let rows: Vec<serde_json::Value> = tasks
+                .iter()
+                .map(|t| {
+                    serde_json::json!({
+                        "stage": t.stage, "partition": t.partition, "status": t.status,
+                        "attempt": t.attempt, "start_time": t.start_time, "end_time": t.end_time,
+                        "hostname": t.hostname, "rows": t.rows, "error": t.error,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::Value::Array(rows));
+        }
+        CatalogFormat::Table => {
+            println!(
+                "{:<20} {:<10} {:>7} {:>10} {:<24} error",
+                "stage", "status", "attempt", "rows", "ended"
+            );
+            for t in &tasks {
+                println!(
+                    "{:<20} {:<10} {:>7} {:>10} {:<24} {}",
+                    t.stage,
+                    t.status,
+                    t.attempt,
+                    t.rows.map(|r| r.to_string()).unwrap_or_default(),
+                    t.end_time.clone().unwrap_or_default(),
+                    t.error.clone().unwrap_or_default()
+                );
+            }
         }
     }
     Ok(())

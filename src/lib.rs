@@ -12,6 +12,7 @@ pub mod context;
 pub mod errors;
 pub mod materialize;
 pub mod partitioned_writer;
+pub mod pipeline;
 pub mod publish;
 pub mod storage;
 

@@ -16,6 +16,8 @@ pub const SCHEMES: &[&str] = &["file", "s3", "r2"];
 pub struct Location {
     /// Always ends with `/`.
     url: Url,
+    /// The key prefix within the store.
+    prefix: Path,
 }
 
 impl Location {
@@ -46,7 +48,7 @@ impl Location {
         } else {
             let absolute = std::path::absolute(text)
                 .map_err(|e| plan_datafusion_err!("cannot resolve the path '{text}': {e}"))?;
-            Url::from_directory_path(&absolute)
+            Url::from_directory_path(normalize(&absolute))
                 .map_err(|()| plan_datafusion_err!("cannot use '{text}' as a directory"))?
         };
         if !url.path().ends_with('/') {
@@ -55,7 +57,12 @@ impl Location {
         }
         url.set_query(None);
         url.set_fragment(None);
-        Ok(Location { url })
+        let prefix = Path::from_url_path(url.path())
+            .map_err(|e| plan_datafusion_err!("'{text}' is not a usable location: {e}"))?;
+        if url.scheme() == "file" && prefix.as_ref().is_empty() {
+            return plan_err!("'{text}' is the filesystem root; name a directory");
+        }
+        Ok(Location { url, prefix })
     }
 
     /// The store this location lives in (`s3://bucket`, `file://`).
@@ -66,7 +73,7 @@ impl Location {
 
     /// The location's key prefix within its store.
     pub fn prefix(&self) -> Path {
-        Path::from_url_path(self.url.path()).unwrap_or_default()
+        self.prefix.clone()
     }
 
     pub fn url(&self) -> &Url {
@@ -81,6 +88,23 @@ impl Location {
     pub fn url_of(&self, key: &Path) -> String {
         format!("{}/{key}", self.store_url().as_str().trim_end_matches('/'))
     }
+}
+
+/// Removes `.` and `..` components without touching the filesystem (the directory
+/// may not exist yet).
+pub(crate) fn normalize(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 impl fmt::Display for Location {

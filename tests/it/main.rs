@@ -8,6 +8,7 @@ mod golden;
 mod materialize;
 mod min_periods;
 mod partition_stream;
+mod pipeline;
 mod price_features;
 mod risk;
 mod rolling_parity;

@@ -1,0 +1,254 @@
+//! The pipeline file (TOML), checked completely before anything runs.
+//!
+//! ```toml
+//! [settings]
+//! retries = 1               # extra attempts of a failing stage
+//! on_failure = "continue"   # or "fail-fast"
+//!
+//! [sources.bars]
+//! url = "${DATA_DIR:data}/bars.parquet"
+//!
+//! [stages.indicators]
+//! sql = "sql/indicators36.sql"
+//! output = "${OUT:out}/indicators36"
+//! partition_by = ["symbol"]
+//! depends_on = []
+//! ```
+//!
+//! `${VAR}` and `${VAR:default}` are replaced from the environment (as in seed 000's
+//! config); a variable that is unset and has no default is an error. Paths are
+//! relative to the pipeline file's directory.
+
+use datafusion::common::{plan_datafusion_err, plan_err, Result};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pipeline {
+    #[serde(default)]
+    pub settings: Settings,
+    #[serde(default)]
+    pub sources: BTreeMap<String, Source>,
+    pub stages: BTreeMap<String, Stage>,
+    /// The pipeline file's directory; relative paths are resolved against it.
+    #[serde(skip)]
+    pub base: PathBuf,
+    /// The pipeline file.
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Extra attempts of a failing stage.
+    #[serde(default)]
+    pub retries: u32,
+    #[serde(default)]
+    pub on_failure: OnFailure,
+    /// The SQLite state file; default `<pipeline file>.state.sqlite` beside it.
+    pub state: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            retries: 0,
+            on_failure: OnFailure::Continue,
+            state: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnFailure {
+    /// Stop at the first failed stage.
+    FailFast,
+    /// Run every stage that does not depend on a failed one.
+    #[default]
+    Continue,
+}
+
+/// A table the stages read by name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// A parquet file or directory: local path or s3:// / r2:// URL.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    /// The stage's SQL file (its last statement a query).
+    pub sql: String,
+    /// Where its result is materialised; later stages read it by the stage's name.
+    pub output: String,
+    #[serde(default)]
+    pub partition_by: Vec<String>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}
+
+impl Pipeline {
+    /// Reads, substitutes and checks a pipeline file.
+    pub fn load(file: &Path) -> Result<Pipeline> {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            plan_datafusion_err!("cannot read pipeline file '{}': {e}", file.display())
+        })?;
+        let text = substitute(&text, |name| std::env::var(name).ok())
+            .map_err(|e| plan_datafusion_err!("{}: {e}", file.display()))?;
+        let mut pipeline: Pipeline = toml::from_str(&text)
+            .map_err(|e| plan_datafusion_err!("{}: {}", file.display(), e.to_string().trim()))?;
+        pipeline.file = file.to_path_buf();
+        pipeline.base = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        pipeline.check()?;
+        Ok(pipeline)
+    }
+
+    /// A path or URL of the file, made absolute when it is a relative path.
+    pub fn resolve(&self, path: &str) -> String {
+        if path.contains("://") || Path::new(path).is_absolute() {
+            path.to_string()
+        } else {
+            let joined =
+                std::path::absolute(self.base.join(path)).unwrap_or_else(|_| self.base.join(path));
+            crate::storage::location::normalize(&joined)
+                .display()
+                .to_string()
+        }
+    }
+
+    pub fn state_file(&self) -> PathBuf {
+        match &self.settings.state {
+            Some(path) => PathBuf::from(self.resolve(path)),
+            None => {
+                let mut name = self.file.file_name().unwrap_or_default().to_os_string();
+                name.push(".state.sqlite");
+                self.file.with_file_name(name)
+            }
+        }
+    }
+
+    /// Stage names in an order where each comes after its dependencies.
+    pub fn order(&self) -> Result<Vec<String>> {
+        let mut order = vec![];
+        let mut done = BTreeSet::new();
+        let mut visiting = vec![];
+        for name in self.stages.keys() {
+            self.visit(name, &mut done, &mut visiting, &mut order)?;
+        }
+        Ok(order)
+    }
+
+    fn visit(
+        &self,
+        name: &str,
+        done: &mut BTreeSet<String>,
+        visiting: &mut Vec<String>,
+        order: &mut Vec<String>,
+    ) -> Result<()> {
+        if done.contains(name) {
+            return Ok(());
+        }
+        if let Some(start) = visiting.iter().position(|v| v == name) {
+            let mut cycle = visiting[start..].to_vec();
+            cycle.push(name.to_string());
+            return plan_err!(
+                "stages depend on each other in a cycle: {}",
+                cycle.join(" -> ")
+            );
+        }
+        visiting.push(name.to_string());
+        for dep in &self.stages[name].depends_on {
+            self.visit(dep, done, visiting, order)?;
+        }
+        visiting.pop();
+        done.insert(name.to_string());
+        order.push(name.to_string());
+        Ok(())
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.stages.is_empty() {
+            return plan_err!("{}: the pipeline has no [stages.NAME]", self.file.display());
+        }
+        for (name, stage) in &self.stages {
+            if self.sources.contains_key(name) {
+                return plan_err!("'{name}' is both a source and a stage");
+            }
+            let sql = self.resolve(&stage.sql);
+            if !Path::new(&sql).is_file() {
+                return plan_err!("stage '{name}': SQL file '{sql}' not found");
+            }
+            for dep in &stage.depends_on {
+                if !self.stages.contains_key(dep) {
+                    return plan_err!("stage '{name}' depends on '{dep}', which is not a stage");
+                }
+            }
+        }
+        self.order().map(|_| ())
+    }
+}
+
+/// Replaces `${VAR}` and `${VAR:default}` using `lookup`.
+pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            let line = text[..text.len() - rest.len() + start]
+                .lines()
+                .count()
+                .max(1);
+            return Err(format!("line {line}: '${{' without a closing '}}'"));
+        };
+        let (name, default) = match after[..end].split_once(':') {
+            Some((name, default)) => (name, Some(default)),
+            None => (&after[..end], None),
+        };
+        match (lookup(name), default) {
+            (Some(value), _) => out.push_str(&value),
+            (None, Some(default)) => out.push_str(default),
+            (None, None) => {
+                let line = text[..text.len() - rest.len() + start]
+                    .lines()
+                    .count()
+                    .max(1);
+                return Err(format!(
+                    "line {line}: variable '{name}' is not set and has no default (write ${{{name}:default}})"
+                ));
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_with_and_without_defaults() {
+        let env = |name: &str| (name == "BUCKET").then(|| "quotes".to_string());
+        assert_eq!(
+            substitute("url = \"s3://${BUCKET}/${PREFIX:m1}\"", env).unwrap(),
+            "url = \"s3://quotes/m1\""
+        );
+        assert_eq!(substitute("${EMPTY:}x", env).unwrap(), "x");
+        let err = substitute("a\nb = \"${MISSING}\"", env).unwrap_err();
+        assert!(err.contains("line 2") && err.contains("'MISSING'"), "{err}");
+        assert!(substitute("${OPEN", env).is_err());
+    }
+}

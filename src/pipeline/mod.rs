@@ -1,0 +1,9 @@
+//! Pipelines: stages (SQL files) over named sources, run in dependency order from one
+//! command, with their state in an embedded SQLite file so that a rerun skips what
+//! has not changed and a failure is reported, not lost.
+
+pub mod config;
+pub mod runner;
+pub mod state;
+
+pub use config::Pipeline;

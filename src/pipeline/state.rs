@@ -1,0 +1,188 @@
+//! The task table in SQLite, with seed 000's lifecycle: a task (stage x partition)
+//! and one status row per attempt (RUNNING, then COMPLETED or FAILED) carrying the
+//! host, pid, start and end times, the input fingerprint and the error.
+
+use datafusion::common::{exec_datafusion_err, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+    stage      TEXT NOT NULL,
+    partition  TEXT NOT NULL,
+    added_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (stage, partition)
+);
+CREATE TABLE IF NOT EXISTS task_status (
+    status_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id       INTEGER NOT NULL REFERENCES tasks (task_id),
+    status        TEXT NOT NULL CHECK (status IN ('PENDING', 'RUNNING', 'COMPLETED', 'FAILED')),
+    attempt       INTEGER NOT NULL,
+    start_time    TEXT,
+    end_time      TEXT,
+    hostname      TEXT,
+    pid           INTEGER,
+    fingerprint   TEXT,
+    rows          INTEGER,
+    error_message TEXT
+);
+CREATE VIEW IF NOT EXISTS latest_status AS
+    SELECT t.stage, t.partition, s.*
+    FROM tasks t JOIN task_status s
+      ON s.status_id = (SELECT max(status_id) FROM task_status WHERE task_id = t.task_id);
+CREATE VIEW IF NOT EXISTS pending_tasks AS
+    SELECT * FROM latest_status WHERE status IN ('PENDING', 'RUNNING', 'FAILED');
+CREATE VIEW IF NOT EXISTS completed_tasks AS
+    SELECT *, round((julianday(end_time) - julianday(start_time)) * 86400, 3) AS seconds
+    FROM latest_status WHERE status = 'COMPLETED';
+";
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+pub struct State {
+    db: Connection,
+}
+
+/// A task's latest status, for `quantfusion status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskStatus {
+    pub stage: String,
+    pub partition: String,
+    pub status: String,
+    pub attempt: i64,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub hostname: Option<String>,
+    pub rows: Option<i64>,
+    pub error: Option<String>,
+}
+
+fn sql_err(e: rusqlite::Error) -> datafusion::error::DataFusionError {
+    exec_datafusion_err!("pipeline state: {e}")
+}
+
+impl State {
+    pub fn open(path: &Path) -> Result<State> {
+        let db = Connection::open(path).map_err(|e| {
+            exec_datafusion_err!("cannot open the state file '{}': {e}", path.display())
+        })?;
+        // Two runs of one pipeline wait for each other's writes instead of failing.
+        db.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(sql_err)?;
+        db.execute_batch(SCHEMA).map_err(sql_err)?;
+        Ok(State { db })
+    }
+
+    fn task_id(&self, stage: &str, partition: &str) -> Result<i64> {
+        self.db
+            .execute(
+                "INSERT OR IGNORE INTO tasks (stage, partition) VALUES (?1, ?2)",
+                params![stage, partition],
+            )
+            .map_err(sql_err)?;
+        self.db
+            .query_row(
+                "SELECT task_id FROM tasks WHERE stage = ?1 AND partition = ?2",
+                params![stage, partition],
+                |r| r.get(0),
+            )
+            .map_err(sql_err)
+    }
+
+    /// The fingerprint of the task's last completed attempt.
+    pub fn completed_fingerprint(&self, stage: &str, partition: &str) -> Result<Option<String>> {
+        self.db
+            .query_row(
+                "SELECT s.fingerprint FROM task_status s JOIN tasks t USING (task_id)
+                 WHERE t.stage = ?1 AND t.partition = ?2 AND s.status = 'COMPLETED'
+                 ORDER BY s.status_id DESC LIMIT 1",
+                params![stage, partition],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err)
+    }
+
+    /// Records an attempt as RUNNING; returns its status row.
+    pub fn start(
+        &self,
+        stage: &str,
+        partition: &str,
+        attempt: u32,
+        fingerprint: &str,
+    ) -> Result<i64> {
+        let task = self.task_id(stage, partition)?;
+        self.db
+            .execute(
+                &format!(
+                    "INSERT INTO task_status (task_id, status, attempt, start_time, hostname, pid, fingerprint)
+                     VALUES (?1, 'RUNNING', ?2, {NOW}, ?3, ?4, ?5)"
+                ),
+                params![task, attempt, hostname(), std::process::id(), fingerprint],
+            )
+            .map_err(sql_err)?;
+        Ok(self.db.last_insert_rowid())
+    }
+
+    pub fn complete(&self, status_id: i64, rows: u64) -> Result<()> {
+        self.finish(status_id, "COMPLETED", Some(rows as i64), None)
+    }
+
+    pub fn fail(&self, status_id: i64, error: &str) -> Result<()> {
+        self.finish(status_id, "FAILED", None, Some(error))
+    }
+
+    fn finish(
+        &self,
+        status_id: i64,
+        status: &str,
+        rows: Option<i64>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        self.db
+            .execute(
+                &format!(
+                    "UPDATE task_status SET status = ?2, end_time = {NOW}, rows = ?3, error_message = ?4
+                     WHERE status_id = ?1"
+                ),
+                params![status_id, status, rows, error],
+            )
+            .map_err(sql_err)?;
+        Ok(())
+    }
+
+    /// Every task's latest status, by stage and partition.
+    pub fn latest(&self) -> Result<Vec<TaskStatus>> {
+        let mut query = self
+            .db
+            .prepare(
+                "SELECT stage, partition, status, attempt, start_time, end_time, hostname, rows, error_message
+                 FROM latest_status ORDER BY stage, partition",
+            )
+            .map_err(sql_err)?;
+        let rows = query
+            .query_map([], |r| {
+                Ok(TaskStatus {
+                    stage: r.get(0)?,
+                    partition: r.get(1)?,
+                    status: r.get(2)?,
+                    attempt: r.get(3)?,
+                    start_time: r.get(4)?,
+                    end_time: r.get(5)?,
+                    hostname: r.get(6)?,
+                    rows: r.get(7)?,
+                    error: r.get(8)?,
+                })
+            })
+            .map_err(sql_err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql_err)
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "unknown".to_string())
+}

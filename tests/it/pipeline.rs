@@ -1,0 +1,309 @@
+//! Pipelines: dependency order, skipping unchanged stages, reruns on new data,
+//! retries, fail-fast vs continue, the state table, bad files, and a run on S3.
+
+use crate::s3_server::S3Server;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn quantfusion(args: &[&str], env: &[(&str, String)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quantfusion"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .expect("run quantfusion")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Writes `rows` rows of two symbols as the source parquet file.
+fn write_source(path: &Path, rows: usize) {
+    let o = quantfusion(
+        &[
+            "-c",
+            &format!(
+                "COPY (SELECT CASE WHEN i % 2 = 0 THEN 'A' ELSE 'B' END AS symbol, i / 2 AS ts, \
+                        100 + sin(i * 0.1) AS close FROM generate_series(0, {}) t(i)) \
+                 TO '{}' STORED AS PARQUET",
+                rows - 1,
+                path.display()
+            ),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// A pipeline in `dir`: `features` reads the source, `summary` reads `features`,
+/// `broken` fails, `lonely` depends on nothing.
+fn write_pipeline(dir: &Path, source: &str, out: &str, on_failure: &str) -> String {
+    std::fs::write(
+        dir.join("features.sql"),
+        "SELECT symbol, ts, close, ema(close, 5) OVER (PARTITION BY symbol ORDER BY ts) AS e FROM prices",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("summary.sql"),
+        "SELECT symbol, count(*) AS n, avg(e) AS mean_e FROM features GROUP BY symbol",
+    )
+    .unwrap();
+    std::fs::write(dir.join("broken.sql"), "SELECT no_such_column FROM prices").unwrap();
+    std::fs::write(dir.join("lonely.sql"), "SELECT 1 AS symbol_count").unwrap();
+    let file = dir.join("pipeline.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"
+[settings]
+retries = 1
+on_failure = "{on_failure}"
+
+[sources.prices]
+url = "{source}"
+
+[stages.features]
+sql = "features.sql"
+output = "${{OUT:{out}}}/features"
+partition_by = ["symbol"]
+
+[stages.summary]
+sql = "summary.sql"
+output = "{out}/summary"
+depends_on = ["features"]
+
+[stages.broken]
+sql = "broken.sql"
+output = "{out}/broken"
+depends_on = ["features"]
+
+[stages.after_broken]
+sql = "lonely.sql"
+output = "{out}/after_broken"
+depends_on = ["broken"]
+
+[stages.lonely]
+sql = "lonely.sql"
+output = "{out}/lonely"
+"#
+        ),
+    )
+    .unwrap();
+    file.display().to_string()
+}
+
+fn count(path: &str, env: &[(&str, String)]) -> String {
+    let o = quantfusion(
+        &[
+            "--format",
+            "csv",
+            "-c",
+            &format!("SELECT sum(n) AS n FROM '{path}/'"),
+        ],
+        env,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    text(&o)
+}
+
+#[test]
+fn runs_in_order_skips_unchanged_and_reruns_on_new_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("prices.parquet");
+    write_source(&source, 1000);
+    let out = dir.path().join("out").display().to_string();
+    let pipeline = write_pipeline(dir.path(), source.to_str().unwrap(), &out, "continue");
+
+    let o = quantfusion(&["plan", &pipeline], &[]);
+    assert!(
+        text(&o).contains("run  features: never completed"),
+        "{}",
+        text(&o)
+    );
+
+    let o = quantfusion(&["run", &pipeline], &[]);
+    assert!(!o.status.success(), "a failed stage makes the run fail");
+    let t = text(&o);
+    assert!(t.contains("features: completed: 1000 rows"), "{t}");
+    assert!(t.contains("summary: completed: 2 rows"), "{t}");
+    assert!(
+        t.contains("broken: failed:") && t.contains("no_such_column"),
+        "{t}"
+    );
+    assert!(
+        t.contains("after_broken: not run: stage 'broken' did not complete"),
+        "{t}"
+    );
+    assert!(t.contains("lonely: completed"), "{t}");
+    assert_eq!(count(&format!("{out}/summary"), &[]), "n\n1000\n");
+
+    // The state table: the failing stage was tried twice (retries = 1).
+    let o = quantfusion(&["status", &pipeline, "--format", "json"], &[]);
+    let status: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    let broken = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["stage"] == "broken")
+        .unwrap();
+    assert_eq!(broken["status"], "FAILED");
+    assert_eq!(broken["attempt"], 2);
+    assert!(broken["error"].as_str().unwrap().contains("no_such_column"));
+    let features = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["stage"] == "features")
+        .unwrap();
+    assert_eq!(
+        (features["status"].clone(), features["rows"].clone()),
+        ("COMPLETED".into(), 1000.into())
+    );
+
+    // Nothing changed: completed stages are skipped, the failed one is tried again.
+    let o = quantfusion(&["run", &pipeline], &[]);
+    let t = text(&o);
+    assert!(t.contains("features: skipped: inputs unchanged"), "{t}");
+    assert!(t.contains("summary: skipped"), "{t}");
+    assert!(t.contains("broken: failed"), "{t}");
+
+    // New rows in the source: the stages reading it run again, and the result equals
+    // a recompute over the whole input.
+    write_source(&source, 1400);
+    let o = quantfusion(&["plan", &pipeline], &[]);
+    let t = text(&o);
+    assert!(t.contains("run  features: inputs or SQL changed"), "{t}");
+    assert!(
+        t.contains("run  summary: stage 'features' runs first"),
+        "{t}"
+    );
+    let o = quantfusion(&["run", &pipeline, "--only", "summary"], &[]);
+    assert!(
+        text(&o).contains("summary: completed: 2 rows"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        count(&format!("{out}/summary"), &[]),
+        "n\n1000\n",
+        "features was not rerun"
+    );
+    quantfusion(&["run", &pipeline], &[]);
+    assert_eq!(count(&format!("{out}/summary"), &[]), "n\n1400\n");
+
+    // --force reruns what is unchanged.
+    let o = quantfusion(&["run", &pipeline, "--only", "lonely", "--force"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("lonely: completed"), "{}", text(&o));
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("prices.parquet");
+    write_source(&source, 100);
+    let out = dir.path().join("out").display().to_string();
+    let pipeline = write_pipeline(dir.path(), source.to_str().unwrap(), &out, "fail-fast");
+    let o = quantfusion(&["run", &pipeline], &[]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    // Stages run in dependency order, names breaking ties: broken comes before lonely.
+    assert!(t.contains("broken: failed"), "{t}");
+    assert!(
+        t.contains("lonely: not run: an earlier stage failed"),
+        "{t}"
+    );
+}
+
+#[test]
+fn bad_pipeline_files_fail_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out").display().to_string();
+    let pipeline = write_pipeline(dir.path(), "prices.parquet", &out, "continue");
+    let good = std::fs::read_to_string(&pipeline).unwrap();
+    let cases = [
+        (
+            good.replace("retries = 1", "retries = 1\nparallel = 4"),
+            "unknown field `parallel`",
+        ),
+        (
+            good.replace("sql = \"summary.sql\"", "sql = \"missing.sql\""),
+            "SQL file",
+        ),
+        (
+            good.replace(
+                "partition_by = [\"symbol\"]",
+                "partition_by = [\"symbol\"]\ndepends_on = [\"summary\"]",
+            ),
+            "cycle: features -> summary -> features",
+        ),
+        (
+            good.replace("retries = 1", "retries = ${UNSET_RETRIES}"),
+            "variable 'UNSET_RETRIES' is not set",
+        ),
+        (
+            good.replace("depends_on = [\"broken\"]", "depends_on = [\"nothing\"]"),
+            "depends on 'nothing', which is not a stage",
+        ),
+    ];
+    for (text_, expected) in cases {
+        std::fs::write(&pipeline, &text_).unwrap();
+        for command in ["run", "plan", "status"] {
+            let o = quantfusion(&[command, &pipeline], &[]);
+            assert!(!o.status.success(), "{command}: {}", text(&o));
+            assert!(
+                text(&o).contains(expected),
+                "{command}: expected '{expected}' in {}",
+                text(&o)
+            );
+        }
+        assert!(!dir.path().join("out").exists(), "nothing ran");
+        assert!(
+            !dir.path().join("pipeline.toml.state.sqlite").exists(),
+            "no state written"
+        );
+    }
+}
+
+#[test]
+fn a_pipeline_reads_and_writes_object_storage() {
+    let server = S3Server::start(&["lake"]);
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("prices.parquet");
+    write_source(&source, 600);
+    // The source goes to the bucket first, as partitioned parquet.
+    std::fs::write(dir.path().join("copy.sql"), "SELECT * FROM raw").unwrap();
+    let o = quantfusion(
+        &[
+            "materialize",
+            "--sql",
+            dir.path().join("copy.sql").to_str().unwrap(),
+            "--to",
+            "s3://lake/prices",
+            "--partition-by",
+            "symbol",
+            "--table",
+            &format!("raw={}", source.display()),
+        ],
+        &server.s3_env(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let pipeline = write_pipeline(dir.path(), "s3://lake/prices/", "s3://lake/out", "continue");
+    let o = quantfusion(&["run", &pipeline, "--only", "features"], &server.s3_env());
+    assert!(o.status.success(), "{}", text(&o));
+    let o = quantfusion(&["run", &pipeline, "--only", "summary"], &server.s3_env());
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(count("s3://lake/out/summary", &server.s3_env()), "n\n600\n");
+    let o = quantfusion(&["run", &pipeline, "--only", "features"], &server.s3_env());
+    assert!(
+        text(&o).contains("features: skipped: inputs unchanged"),
+        "{}",
+        text(&o)
+    );
+}
