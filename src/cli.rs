@@ -300,7 +300,7 @@ async fn run_pipeline(a: &PipelineArgs) -> Result<()> {
         .filter(|(_, o)| matches!(o, Outcome::Failed(_) | Outcome::NotRun(_)))
         .count();
     println!(
-        "{} stages: {} completed, {} skipped, {failed} failed or not run ({:.1} s)",
+        "{} stages: {} completed, {} skipped, {} left to another run, {failed} failed or not run ({:.1} s)",
         outcomes.len(),
         outcomes
             .iter()
@@ -309,6 +309,10 @@ async fn run_pipeline(a: &PipelineArgs) -> Result<()> {
         outcomes
             .iter()
             .filter(|(_, o)| matches!(o, Outcome::Skipped(_)))
+            .count(),
+        outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Busy(_)))
             .count(),
         started.elapsed().as_secs_f64()
     );

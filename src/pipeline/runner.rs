@@ -40,6 +40,8 @@ pub enum Outcome {
     Failed(String),
     /// A stage it depends on failed.
     NotRun(String),
+    /// Another live process is running it (or a stage it depends on).
+    Busy(String),
 }
 
 impl fmt::Display for Outcome {
@@ -55,6 +57,7 @@ impl fmt::Display for Outcome {
             Outcome::Skipped(why) => write!(f, "skipped: {why}"),
             Outcome::Failed(e) => write!(f, "failed: {e}"),
             Outcome::NotRun(why) => write!(f, "not run: {why}"),
+            Outcome::Busy(owner) => write!(f, "left to another run: {owner}"),
         }
     }
 }
@@ -73,7 +76,7 @@ pub async fn run(
     options: &RunOptions,
     mut report: impl FnMut(&str, &Outcome),
 ) -> Result<Vec<(String, Outcome)>> {
-    let state = State::open(&pipeline.state_file())?;
+    let mut state = State::open(&pipeline.state_file())?;
     let ctx = crate::context::session_context()?;
     register_sources(&ctx, pipeline).await?;
     let mut outcomes: Vec<(String, Outcome)> = vec![];
@@ -86,8 +89,17 @@ pub async fn run(
                 .iter()
                 .any(|(s, o)| s == *d && matches!(o, Outcome::Failed(_) | Outcome::NotRun(_)))
         });
+        let busy = stage.depends_on.iter().find(|d| {
+            outcomes
+                .iter()
+                .any(|(s, o)| s == *d && matches!(o, Outcome::Busy(_)))
+        });
         let outcome = if !selected {
             None
+        } else if let Some(dep) = busy {
+            Some(Outcome::Busy(format!(
+                "stage '{dep}' is running in another process"
+            )))
         } else if stop {
             Some(Outcome::NotRun(
                 "an earlier stage failed (on_failure = fail-fast)".into(),
@@ -103,7 +115,7 @@ pub async fn run(
                     "inputs unchanged since it completed".into(),
                 ))
             } else {
-                Some(run_stage(&ctx, pipeline, &state, &name, &fingerprint).await?)
+                Some(run_stage(&ctx, pipeline, &mut state, &name, &fingerprint).await?)
             }
         };
         // Later stages read this one's output by its name (absent if it never ran).
@@ -181,7 +193,7 @@ async fn register_table(ctx: &SessionContext, name: &str, url: &str) -> Result<(
 async fn run_stage(
     ctx: &SessionContext,
     pipeline: &Pipeline,
-    state: &State,
+    state: &mut State,
     name: &str,
     fingerprint: &str,
 ) -> Result<Outcome> {
@@ -195,8 +207,14 @@ async fn run_stage(
     let attempts = 1 + pipeline.settings.retries;
     let mut last_error = String::new();
     for attempt in 1..=attempts {
-        let status = state.start(name, WHOLE, attempt, fingerprint)?;
-        match materialize(ctx, &sql, &pipeline.resolve(&stage.output), &options).await {
+        let status = match state.claim(name, WHOLE, attempt, fingerprint)? {
+            Ok(status) => status,
+            Err(owner) => return Ok(Outcome::Busy(format!("running as {owner}"))),
+        };
+        let heartbeat = spawn_heartbeat(pipeline.state_file(), status);
+        let result = materialize(ctx, &sql, &pipeline.resolve(&stage.output), &options).await;
+        heartbeat.abort();
+        match result {
             Ok(written) => {
                 state.complete(status, written.rows)?;
                 return Ok(Outcome::Completed {
@@ -211,6 +229,22 @@ async fn run_stage(
         }
     }
     Ok(Outcome::Failed(last_error))
+}
+
+/// Beats for a RUNNING attempt from its own connection until aborted, so that other
+/// runs see its owner is alive however long the stage takes.
+fn spawn_heartbeat(state_file: std::path::PathBuf, status: i64) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let Ok(state) = State::open(&state_file) else {
+            return;
+        };
+        loop {
+            tokio::time::sleep(super::state::HEARTBEAT_INTERVAL).await;
+            if state.beat(status).is_err() {
+                return;
+            }
+        }
+    })
 }
 
 /// A stable digest of everything a stage's result depends on.

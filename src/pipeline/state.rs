@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS task_status (
     end_time      TEXT,
     hostname      TEXT,
     pid           INTEGER,
+    heartbeat     TEXT,
     fingerprint   TEXT,
     rows          INTEGER,
     error_message TEXT
@@ -37,6 +38,11 @@ CREATE VIEW IF NOT EXISTS completed_tasks AS
     SELECT *, round((julianday(end_time) - julianday(start_time)) * 86400, 3) AS seconds
     FROM latest_status WHERE status = 'COMPLETED';
 ";
+
+/// A RUNNING attempt whose heartbeat is older than this is taken over (its owner
+/// beats every [`HEARTBEAT_INTERVAL`]).
+pub const HEARTBEAT_EXPIRY_S: f64 = 120.0;
+pub const HEARTBEAT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
@@ -74,22 +80,6 @@ impl State {
         Ok(State { db })
     }
 
-    fn task_id(&self, stage: &str, partition: &str) -> Result<i64> {
-        self.db
-            .execute(
-                "INSERT OR IGNORE INTO tasks (stage, partition) VALUES (?1, ?2)",
-                params![stage, partition],
-            )
-            .map_err(sql_err)?;
-        self.db
-            .query_row(
-                "SELECT task_id FROM tasks WHERE stage = ?1 AND partition = ?2",
-                params![stage, partition],
-                |r| r.get(0),
-            )
-            .map_err(sql_err)
-    }
-
     /// The fingerprint of the task's last completed attempt.
     pub fn completed_fingerprint(&self, stage: &str, partition: &str) -> Result<Option<String>> {
         self.db
@@ -104,25 +94,82 @@ impl State {
             .map_err(sql_err)
     }
 
-    /// Records an attempt as RUNNING; returns its status row.
-    pub fn start(
-        &self,
+    /// Records an attempt as RUNNING and returns its status row, unless another live
+    /// process is running the task (then `Err(owner)`). A RUNNING attempt whose owner
+    /// died (its pid is gone on this host, or its heartbeat is older than
+    /// [`HEARTBEAT_EXPIRY_S`]) is marked FAILED and taken over. The check and the
+    /// claim are one write transaction, so two runs cannot both claim a task.
+    pub fn claim(
+        &mut self,
         stage: &str,
         partition: &str,
         attempt: u32,
         fingerprint: &str,
-    ) -> Result<i64> {
-        let task = self.task_id(stage, partition)?;
-        self.db
-            .execute(
-                &format!(
-                    "INSERT INTO task_status (task_id, status, attempt, start_time, hostname, pid, fingerprint)
-                     VALUES (?1, 'RUNNING', ?2, {NOW}, ?3, ?4, ?5)"
-                ),
-                params![task, attempt, hostname(), std::process::id(), fingerprint],
+    ) -> Result<std::result::Result<i64, String>> {
+        let host = hostname();
+        let tx = self
+            .db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql_err)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO tasks (stage, partition) VALUES (?1, ?2)",
+            params![stage, partition],
+        )
+        .map_err(sql_err)?;
+        let task: i64 = tx
+            .query_row(
+                "SELECT task_id FROM tasks WHERE stage = ?1 AND partition = ?2",
+                params![stage, partition],
+                |r| r.get(0),
             )
             .map_err(sql_err)?;
-        Ok(self.db.last_insert_rowid())
+        let running: Option<(i64, String, i64, f64)> = tx
+            .query_row(
+                "SELECT status_id, hostname, pid, (julianday('now') - julianday(heartbeat)) * 86400
+                 FROM task_status WHERE task_id = ?1 AND status = 'RUNNING'
+                 ORDER BY status_id DESC LIMIT 1",
+                params![task],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(sql_err)?;
+        if let Some((status_id, owner_host, pid, age)) = running {
+            let dead = (owner_host == host && !process_alive(pid)) || age > HEARTBEAT_EXPIRY_S;
+            if !dead {
+                return Ok(Err(format!("pid {pid} on {owner_host}")));
+            }
+            tx.execute(
+                &format!(
+                    "UPDATE task_status SET status = 'FAILED', end_time = {NOW},
+                     error_message = 'abandoned: its process (pid ' || pid || ' on ' || hostname || ') stopped'
+                     WHERE status_id = ?1"
+                ),
+                params![status_id],
+            )
+            .map_err(sql_err)?;
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO task_status (task_id, status, attempt, start_time, hostname, pid, heartbeat, fingerprint)
+                 VALUES (?1, 'RUNNING', ?2, {NOW}, ?3, ?4, {NOW}, ?5)"
+            ),
+            params![task, attempt, host, std::process::id(), fingerprint],
+        )
+        .map_err(sql_err)?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(sql_err)?;
+        Ok(Ok(id))
+    }
+
+    /// Marks a RUNNING attempt as alive.
+    pub fn beat(&self, status_id: i64) -> Result<()> {
+        self.db
+            .execute(
+                &format!("UPDATE task_status SET heartbeat = {NOW} WHERE status_id = ?1"),
+                params![status_id],
+            )
+            .map_err(sql_err)?;
+        Ok(())
     }
 
     pub fn complete(&self, status_id: i64, rows: u64) -> Result<()> {
@@ -178,6 +225,15 @@ impl State {
             .map_err(sql_err)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql_err)
     }
+}
+
+/// Whether a process of this host is alive (Linux `/proc`; elsewhere the heartbeat
+/// alone decides).
+fn process_alive(pid: i64) -> bool {
+    if !Path::new("/proc/self").exists() {
+        return true;
+    }
+    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 fn hostname() -> String {

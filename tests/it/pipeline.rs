@@ -307,3 +307,147 @@ fn a_pipeline_reads_and_writes_object_storage() {
         text(&o)
     );
 }
+
+/// A one-stage pipeline over a source of `rows` rows, in `dir`.
+fn one_stage_pipeline(dir: &Path, rows: usize) -> String {
+    let source = dir.join("prices.parquet");
+    write_source(&source, rows);
+    std::fs::write(
+        dir.join("features.sql"),
+        "SELECT symbol, ts, close, ema(close, 5) OVER w AS e, rolling_std(close, 50) OVER w AS s, \
+                rsi(close, 14) OVER w AS r \
+         FROM prices WINDOW w AS (PARTITION BY symbol ORDER BY ts)",
+    )
+    .unwrap();
+    let file = dir.join("pipeline.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[sources.prices]\nurl = \"{}\"\n\n[stages.features]\nsql = \"features.sql\"\n\
+             output = \"out/features\"\npartition_by = [\"symbol\"]\n",
+            source.display()
+        ),
+    )
+    .unwrap();
+    file.display().to_string()
+}
+
+fn statuses(pipeline: &str) -> Vec<(String, Option<String>)> {
+    let db = rusqlite::Connection::open(format!("{pipeline}.state.sqlite")).unwrap();
+    let mut q = db
+        .prepare("SELECT status, error_message FROM task_status ORDER BY status_id")
+        .unwrap();
+    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+fn summary_of(dir: &Path) -> String {
+    let o = quantfusion(
+        &[
+            "--format",
+            "csv",
+            "-c",
+            &format!(
+                "SELECT symbol, count(*) AS n, round(sum(e), 6) AS e, round(sum(s), 6) AS s, round(sum(r), 6) AS r \
+                 FROM '{}/out/features/' GROUP BY symbol ORDER BY symbol",
+                dir.display()
+            ),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    text(&o)
+}
+
+#[test]
+fn a_killed_run_is_taken_over_and_gives_the_clean_result() {
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean = one_stage_pipeline(clean_dir.path(), 400_000);
+    let o = quantfusion(&["run", &clean], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = one_stage_pipeline(dir.path(), 400_000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quantfusion"))
+        .args(["run", &pipeline])
+        .env_clear()
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let state = format!("{pipeline}.state.sqlite");
+    loop {
+        let running =
+            Path::new(&state).exists() && statuses(&pipeline).iter().any(|(s, _)| s == "RUNNING");
+        if running {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stage never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        statuses(&pipeline).last().unwrap().0,
+        "RUNNING",
+        "killed mid-stage"
+    );
+
+    let o = quantfusion(&["run", &pipeline], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("features: completed: 400000 rows"),
+        "{}",
+        text(&o)
+    );
+    let history = statuses(&pipeline);
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[0].0, "FAILED");
+    assert!(
+        history[0].1.as_deref().unwrap().starts_with("abandoned"),
+        "{history:?}"
+    );
+    assert_eq!(history[1].0, "COMPLETED");
+    assert_eq!(summary_of(dir.path()), summary_of(clean_dir.path()));
+}
+
+#[test]
+fn two_concurrent_runs_do_not_both_run_a_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = one_stage_pipeline(dir.path(), 200_000);
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_quantfusion"))
+            .args(["run", &pipeline])
+            .env_clear()
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(
+        a.status.success() && b.status.success(),
+        "{}\n{}",
+        text(&a),
+        text(&b)
+    );
+    let history = statuses(&pipeline);
+    assert_eq!(
+        history,
+        vec![("COMPLETED".to_string(), None)],
+        "{}\n{}",
+        text(&a),
+        text(&b)
+    );
+    let both = format!("{}{}", text(&a), text(&b));
+    assert!(both.contains("features: completed"), "{both}");
+    assert!(
+        both.contains("features: left to another run") || both.contains("features: skipped"),
+        "{both}"
+    );
+}
