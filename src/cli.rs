@@ -106,6 +106,16 @@ pub struct PipelineArgs {
     /// Run stages even when their inputs are unchanged.
     #[arg(long)]
     pub force: bool,
+    /// How `run` reports: plain lines (with a progress bar on a terminal) or one JSON
+    /// object per line.
+    #[arg(long, value_enum, default_value_t = LogFormat::Plain)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Plain,
+    Json,
 }
 
 /// Write modes of `materialize` (see [`WriteMode`]).
@@ -291,10 +301,9 @@ async fn run_pipeline(a: &PipelineArgs) -> Result<()> {
         }
     }
     let started = std::time::Instant::now();
-    let outcomes = runner::run(&pipeline, &run_options(a), |stage, outcome| {
-        println!("{stage}: {outcome}");
-    })
-    .await?;
+    let mut reporter = Reporter::new(a.log_format);
+    let outcomes = runner::run(&pipeline, &run_options(a), |event| reporter.report(event)).await?;
+    reporter.done();
     let failed = outcomes
         .iter()
         .filter(|(_, o)| matches!(o, Outcome::Failed(_) | Outcome::NotRun(_)))
@@ -360,4 +369,86 @@ fn print_status(pipeline: &Pipeline, format: CatalogFormat) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Reports a run: JSON lines, or plain lines with a progress bar (stages done, ETA)
+/// when standard output is a terminal.
+struct Reporter {
+    format: LogFormat,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Reporter {
+    fn new(format: LogFormat) -> Self {
+        use std::io::IsTerminal;
+        let bar = (format == LogFormat::Plain && std::io::stdout().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} stages  {elapsed_precise} elapsed, ETA {eta}  {msg}",
+                )
+                .expect("a valid template"),
+            );
+            bar
+        });
+        Reporter { format, bar }
+    }
+
+    fn report(&mut self, event: runner::Event<'_>) {
+        match (event, self.format) {
+            (runner::Event::Started { stage, total, .. }, _) => {
+                if let Some(bar) = &self.bar {
+                    bar.set_length(total as u64);
+                    bar.set_message(format!("running {stage}"));
+                }
+            }
+            (
+                runner::Event::Finished {
+                    stage,
+                    outcome,
+                    seconds,
+                },
+                LogFormat::Plain,
+            ) => {
+                let line = format!("{stage}: {outcome} ({seconds:.1} s)");
+                match &self.bar {
+                    Some(bar) => {
+                        bar.println(line);
+                        bar.inc(1);
+                    }
+                    None => println!("{line}"),
+                }
+            }
+            (
+                runner::Event::Finished {
+                    stage,
+                    outcome,
+                    seconds,
+                },
+                LogFormat::Json,
+            ) => {
+                let (status, rows, detail) = match outcome {
+                    Outcome::Completed { rows, .. } => ("completed", Some(*rows), None),
+                    Outcome::Skipped(why) => ("skipped", None, Some(why.as_str())),
+                    Outcome::Failed(e) => ("failed", None, Some(e.as_str())),
+                    Outcome::NotRun(why) => ("not_run", None, Some(why.as_str())),
+                    Outcome::Busy(who) => ("busy", None, Some(who.as_str())),
+                };
+                let rows_per_s = rows.map(|r| r as f64 / seconds.max(1e-9));
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "stage": stage, "status": status, "rows": rows, "seconds": seconds,
+                        "rows_per_s": rows_per_s, "detail": detail,
+                    })
+                );
+            }
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

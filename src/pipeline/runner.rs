@@ -70,20 +70,47 @@ pub struct Decision {
     pub why: String,
 }
 
-/// Runs the pipeline; `report` is called as each stage ends.
+/// What a run reports as it goes.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A selected stage is considered (`index` of `total`, from 0).
+    Started {
+        stage: &'a str,
+        index: usize,
+        total: usize,
+    },
+    Finished {
+        stage: &'a str,
+        outcome: &'a Outcome,
+        seconds: f64,
+    },
+}
+
+/// Runs the pipeline, calling `report` as each stage starts and ends.
 pub async fn run(
     pipeline: &Pipeline,
     options: &RunOptions,
-    mut report: impl FnMut(&str, &Outcome),
+    mut report: impl FnMut(Event<'_>),
 ) -> Result<Vec<(String, Outcome)>> {
     let mut state = State::open(&pipeline.state_file())?;
     let ctx = crate::context::session_context()?;
     register_sources(&ctx, pipeline).await?;
     let mut outcomes: Vec<(String, Outcome)> = vec![];
     let mut stop = false;
-    for name in pipeline.order()? {
+    let order = pipeline.order()?;
+    let selected_of = |name: &String| options.only.as_ref().is_none_or(|only| only == name);
+    let total = order.iter().filter(|n| selected_of(n)).count();
+    for name in order.iter().cloned() {
         let stage = &pipeline.stages[&name];
-        let selected = options.only.as_ref().is_none_or(|only| *only == name);
+        let selected = selected_of(&name);
+        let started = std::time::Instant::now();
+        if selected {
+            report(Event::Started {
+                stage: &name,
+                index: outcomes.len(),
+                total,
+            });
+        }
         let blocked = stage.depends_on.iter().find(|d| {
             outcomes
                 .iter()
@@ -127,7 +154,11 @@ pub async fn run(
             {
                 stop = true;
             }
-            report(&name, &outcome);
+            report(Event::Finished {
+                stage: &name,
+                outcome: &outcome,
+                seconds: started.elapsed().as_secs_f64(),
+            });
             outcomes.push((name, outcome));
         }
     }

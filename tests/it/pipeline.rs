@@ -451,3 +451,19 @@ fn two_concurrent_runs_do_not_both_run_a_stage() {
         "{both}"
     );
 }
+
+#[test]
+fn json_logs_are_one_object_per_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = one_stage_pipeline(dir.path(), 1000);
+    let o = quantfusion(&["run", &pipeline, "--log-format", "json"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let mut lines = stdout.lines();
+    let event: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(event["stage"], "features");
+    assert_eq!(event["status"], "completed");
+    assert_eq!(event["rows"], 1000);
+    assert!(event["rows_per_s"].as_f64().unwrap() > 0.0);
+    assert!(lines.next().unwrap().starts_with("1 stages: 1 completed"));
+}
