@@ -414,7 +414,10 @@ impl Reporter {
                 match &self.bar {
                     Some(bar) => {
                         bar.println(line);
-                        bar.inc(1);
+                        // Tasks of a split stage are named `stage[key=value]`.
+                        if !stage.contains('[') {
+                            bar.inc(1);
+                        }
                     }
                     None => println!("{line}"),
                 }

@@ -46,6 +46,9 @@ pub struct Settings {
     /// Extra attempts of a failing stage.
     #[serde(default)]
     pub retries: u32,
+    /// Tasks of one stage run at once.
+    #[serde(default = "one")]
+    pub parallelism: usize,
     #[serde(default)]
     pub on_failure: OnFailure,
     /// The SQLite state file; default `<pipeline file>.state.sqlite` beside it.
@@ -56,10 +59,15 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             retries: 0,
+            parallelism: 1,
             on_failure: OnFailure::Continue,
             state: None,
         }
     }
+}
+
+fn one() -> usize {
+    1
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -91,6 +99,18 @@ pub struct Stage {
     pub partition_by: Vec<String>,
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// One task per value of a column: `tasks = { by = "symbol", from = "bars" }`.
+    pub tasks: Option<TaskSplit>,
+}
+
+/// Splits a stage into one task per value of `by` in table `from` (a source or a
+/// stage it depends on). Each task reads `from` filtered to its value and replaces
+/// only its own output partitions, so a change in one symbol's input reruns one task.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSplit {
+    pub by: String,
+    pub from: String,
 }
 
 impl Pipeline {
@@ -177,6 +197,9 @@ impl Pipeline {
     }
 
     fn check(&self) -> Result<()> {
+        if self.settings.parallelism == 0 {
+            return plan_err!("settings.parallelism must be at least 1");
+        }
         if self.stages.is_empty() {
             return plan_err!("{}: the pipeline has no [stages.NAME]", self.file.display());
         }
@@ -191,6 +214,22 @@ impl Pipeline {
             for dep in &stage.depends_on {
                 if !self.stages.contains_key(dep) {
                     return plan_err!("stage '{name}' depends on '{dep}', which is not a stage");
+                }
+            }
+            if let Some(split) = &stage.tasks {
+                if !stage.partition_by.contains(&split.by) {
+                    return plan_err!(
+                        "stage '{name}': tasks.by = '{}' must be one of its partition_by columns",
+                        split.by
+                    );
+                }
+                if !self.sources.contains_key(&split.from)
+                    && !stage.depends_on.contains(&split.from)
+                {
+                    return plan_err!(
+                        "stage '{name}': tasks.from = '{}' is neither a source nor a stage it depends on",
+                        split.from
+                    );
                 }
             }
         }

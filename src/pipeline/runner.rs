@@ -7,7 +7,7 @@
 //! fingerprint is skipped. Sources and earlier stages' outputs are tables named after
 //! them. Each stage is written with the atomic `overwrite` of [`crate::materialize`].
 
-use super::config::{OnFailure, Pipeline};
+use super::config::{OnFailure, Pipeline, TaskSplit};
 use super::state::State;
 use crate::errors::one_line;
 use crate::materialize::{materialize, MaterializeOptions};
@@ -15,7 +15,7 @@ use crate::publish::WriteMode;
 use datafusion::common::{exec_datafusion_err, Result};
 use datafusion::datasource::listing::ListingTableUrl;
 use datafusion::prelude::SessionContext;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectStoreExt;
 use std::fmt;
 
@@ -134,15 +134,33 @@ pub async fn run(
         } else if let Some(dep) = blocked {
             Some(Outcome::NotRun(format!("stage '{dep}' did not complete")))
         } else {
-            let fingerprint = fingerprint(&ctx, pipeline, &name).await?;
-            let unchanged =
-                state.completed_fingerprint(&name, WHOLE)?.as_deref() == Some(&fingerprint);
-            if unchanged && !options.force {
-                Some(Outcome::Skipped(
-                    "inputs unchanged since it completed".into(),
-                ))
-            } else {
-                Some(run_stage(&ctx, pipeline, &mut state, &name, &fingerprint).await?)
+            match &stage.tasks {
+                Some(split) => {
+                    Some(run_split_stage(&ctx, pipeline, &name, split, options, &mut report).await?)
+                }
+                None => {
+                    let fingerprint = fingerprint(&ctx, pipeline, &name, None).await?;
+                    let unchanged =
+                        state.completed_fingerprint(&name, WHOLE)?.as_deref() == Some(&fingerprint);
+                    if unchanged && !options.force {
+                        Some(Outcome::Skipped(
+                            "inputs unchanged since it completed".into(),
+                        ))
+                    } else {
+                        Some(
+                            run_attempts(
+                                &ctx,
+                                pipeline,
+                                &mut state,
+                                &name,
+                                WHOLE,
+                                &fingerprint,
+                                WriteMode::Overwrite,
+                            )
+                            .await?,
+                        )
+                    }
+                }
             }
         };
         // Later stages read this one's output by its name (absent if it never ran).
@@ -169,12 +187,32 @@ pub async fn run(
 pub async fn plan(pipeline: &Pipeline, options: &RunOptions) -> Result<Vec<Decision>> {
     let state = State::open(&pipeline.state_file())?;
     let ctx = crate::context::session_context()?;
+    register_sources(&ctx, pipeline).await?;
+    for (name, stage) in &pipeline.stages {
+        let output = format!("{}/", pipeline.resolve(&stage.output).trim_end_matches('/'));
+        let _ = register_table(&ctx, name, &output).await;
+    }
     let mut decisions: Vec<Decision> = vec![];
     for name in pipeline.order()? {
         if options.only.as_ref().is_some_and(|only| *only != name) {
             continue;
         }
-        let fingerprint = fingerprint(&ctx, pipeline, &name).await?;
+        if let Some(split) = &pipeline.stages[&name].tasks {
+            let (changed, total) = changed_tasks(&ctx, pipeline, &state, &name, split).await?;
+            let run = options.force || changed > 0;
+            let why = if options.force {
+                format!("forced ({total} tasks)")
+            } else {
+                format!("{changed} of {total} tasks new or changed")
+            };
+            decisions.push(Decision {
+                stage: name,
+                run,
+                why,
+            });
+            continue;
+        }
+        let fingerprint = fingerprint(&ctx, pipeline, &name, None).await?;
         let last = state.completed_fingerprint(&name, WHOLE)?;
         let upstream_runs = pipeline.stages[&name]
             .depends_on
@@ -221,24 +259,27 @@ async fn register_table(ctx: &SessionContext, name: &str, url: &str) -> Result<(
     Ok(())
 }
 
-async fn run_stage(
+/// Runs one task (a whole stage, or one partition of it) with its retries.
+async fn run_attempts(
     ctx: &SessionContext,
     pipeline: &Pipeline,
     state: &mut State,
     name: &str,
+    partition: &str,
     fingerprint: &str,
+    mode: WriteMode,
 ) -> Result<Outcome> {
     let stage = &pipeline.stages[name];
     let sql = std::fs::read_to_string(pipeline.resolve(&stage.sql))
         .map_err(|e| exec_datafusion_err!("stage '{name}': cannot read its SQL: {e}"))?;
     let options = MaterializeOptions {
         partition_by: stage.partition_by.clone(),
-        mode: WriteMode::Overwrite,
+        mode,
     };
     let attempts = 1 + pipeline.settings.retries;
     let mut last_error = String::new();
     for attempt in 1..=attempts {
-        let status = match state.claim(name, WHOLE, attempt, fingerprint)? {
+        let status = match state.claim(name, partition, attempt, fingerprint)? {
             Ok(status) => status,
             Err(owner) => return Ok(Outcome::Busy(format!("running as {owner}"))),
         };
@@ -279,8 +320,18 @@ fn spawn_heartbeat(state_file: std::path::PathBuf, status: i64) -> tokio::task::
 }
 
 /// A stable digest of everything a stage's result depends on.
-async fn fingerprint(ctx: &SessionContext, pipeline: &Pipeline, name: &str) -> Result<String> {
+async fn fingerprint(
+    ctx: &SessionContext,
+    pipeline: &Pipeline,
+    name: &str,
+    task: Option<(&TaskSplit, &Option<String>)>,
+) -> Result<String> {
     let stage = &pipeline.stages[name];
+    // A task depends only on its own directory of a hive-partitioned `from`.
+    let restrict = |table: &str, listing: String| match task {
+        Some((split, value)) if split.from == table => only_partition(&listing, &split.by, value),
+        _ => listing,
+    };
     let mut text = String::new();
     let sql_path = pipeline.resolve(&stage.sql);
     text.push_str(&std::fs::read_to_string(&sql_path).unwrap_or_default());
@@ -290,7 +341,8 @@ async fn fingerprint(ctx: &SessionContext, pipeline: &Pipeline, name: &str) -> R
     ));
     for (source, config) in &pipeline.sources {
         text.push_str(&format!("source {source}\n"));
-        text.push_str(&listing(ctx, &pipeline.resolve(&config.url)).await?);
+        let all = listing(ctx, &pipeline.resolve(&config.url)).await?;
+        text.push_str(&restrict(source, all));
     }
     // What a dependency wrote (its committed files), not what it would compute:
     // a stage run alone with `--only` must still see later changes upstream.
@@ -298,9 +350,188 @@ async fn fingerprint(ctx: &SessionContext, pipeline: &Pipeline, name: &str) -> R
         let output = pipeline.resolve(&pipeline.stages[dep].output);
         let output = format!("{}/", output.trim_end_matches('/'));
         text.push_str(&format!("after {dep}\n"));
-        text.push_str(&listing(ctx, &output).await.unwrap_or_default());
+        let all = listing(ctx, &output).await.unwrap_or_default();
+        text.push_str(&restrict(dep, all));
     }
     Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+}
+
+/// The lines of a listing inside `by=value/` directories, when the listing has such
+/// directories at all (otherwise every line: any change may concern the value).
+fn only_partition(listing: &str, by: &str, value: &Option<String>) -> String {
+    let marker = format!("/{by}=");
+    if !listing.lines().any(|l| l.contains(&marker)) {
+        return listing.to_string();
+    }
+    let segment = format!("/{}/", directory_name(by, value));
+    listing
+        .lines()
+        .filter(|l| l.contains(&segment))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// `by=value` as the partitioned writer names directories.
+fn directory_name(by: &str, value: &Option<String>) -> String {
+    let value = value.as_deref().unwrap_or("__HIVE_DEFAULT_PARTITION__");
+    object_store::path::PathPart::from(format!("{by}={value}"))
+        .as_ref()
+        .to_string()
+}
+
+/// Runs the tasks of a split stage, `settings.parallelism` at a time, reporting each.
+async fn run_split_stage(
+    ctx: &SessionContext,
+    pipeline: &Pipeline,
+    name: &str,
+    split: &TaskSplit,
+    options: &RunOptions,
+    report: &mut impl FnMut(Event<'_>),
+) -> Result<Outcome> {
+    let values = partition_values(ctx, &split.from, &split.by).await?;
+    let mut tasks = futures::stream::iter(values)
+        .map(|value| async move {
+            let started = std::time::Instant::now();
+            let label = directory_name(&split.by, &value);
+            let outcome = match run_task(pipeline, name, split, &value, &label, options.force).await
+            {
+                Ok(outcome) => outcome,
+                Err(e) => Outcome::Failed(one_line(&e)),
+            };
+            (label, outcome, started.elapsed().as_secs_f64())
+        })
+        .buffer_unordered(pipeline.settings.parallelism);
+    let (mut rows, mut completed, mut skipped, mut failures, mut busy) = (0, 0, 0, vec![], None);
+    while let Some((label, outcome, seconds)) = tasks.next().await {
+        report(Event::Finished {
+            stage: &format!("{name}[{label}]"),
+            outcome: &outcome,
+            seconds,
+        });
+        match outcome {
+            Outcome::Completed { rows: r, .. } => {
+                rows += r;
+                completed += 1;
+            }
+            Outcome::Skipped(_) => skipped += 1,
+            Outcome::Busy(owner) => busy = Some(format!("{label}: {owner}")),
+            Outcome::Failed(e) | Outcome::NotRun(e) => failures.push(format!("{label}: {e}")),
+        }
+    }
+    Ok(if let Some(first) = failures.first() {
+        Outcome::Failed(format!(
+            "{} of its tasks failed, first {first}",
+            failures.len()
+        ))
+    } else if let Some(owner) = busy {
+        Outcome::Busy(owner)
+    } else if completed == 0 {
+        Outcome::Skipped(format!(
+            "inputs of all {skipped} tasks unchanged since they completed"
+        ))
+    } else {
+        Outcome::Completed { rows, attempts: 1 }
+    })
+}
+
+/// How many of a split stage's tasks would run (new or changed inputs), of all.
+async fn changed_tasks(
+    ctx: &SessionContext,
+    pipeline: &Pipeline,
+    state: &State,
+    name: &str,
+    split: &TaskSplit,
+) -> Result<(usize, usize)> {
+    let values = partition_values(ctx, &split.from, &split.by).await?;
+    let mut changed = 0;
+    for value in &values {
+        let label = directory_name(&split.by, value);
+        let fingerprint = fingerprint(ctx, pipeline, name, Some((split, value))).await?;
+        if state.completed_fingerprint(name, &label)?.as_deref() != Some(&fingerprint) {
+            changed += 1;
+        }
+    }
+    Ok((changed, values.len()))
+}
+
+/// The values of `by` in table `from`, NULL included.
+async fn partition_values(
+    ctx: &SessionContext,
+    from: &str,
+    by: &str,
+) -> Result<Vec<Option<String>>> {
+    let sql = format!(
+        "SELECT DISTINCT CAST(\"{by}\" AS VARCHAR) FROM \"{from}\" ORDER BY 1",
+        by = by.replace('"', "\"\""),
+        from = from.replace('"', "\"\"")
+    );
+    let batches = ctx.sql(&sql).await?.collect().await?;
+    let mut values = vec![];
+    for batch in batches {
+        let column = datafusion::arrow::compute::cast(
+            batch.column(0),
+            &datafusion::arrow::datatypes::DataType::Utf8,
+        )?;
+        let column = column
+            .as_any()
+            .downcast_ref::<datafusion::arrow::array::StringArray>()
+            .ok_or_else(|| exec_datafusion_err!("partition values of '{by}' are not text"))?;
+        values.extend(column.iter().map(|v| v.map(str::to_string)));
+    }
+    Ok(values)
+}
+
+/// One task of a split stage, in its own session where `from` holds only its value.
+async fn run_task(
+    pipeline: &Pipeline,
+    name: &str,
+    split: &TaskSplit,
+    value: &Option<String>,
+    label: &str,
+    force: bool,
+) -> Result<Outcome> {
+    let ctx = crate::context::session_context()?;
+    register_sources(&ctx, pipeline).await?;
+    for (other, stage) in &pipeline.stages {
+        let output = format!("{}/", pipeline.resolve(&stage.output).trim_end_matches('/'));
+        let _ = register_table(&ctx, other, &output).await;
+    }
+    let fingerprint = fingerprint(&ctx, pipeline, name, Some((split, value))).await?;
+    let mut state = State::open(&pipeline.state_file())?;
+    if !force && state.completed_fingerprint(name, label)?.as_deref() == Some(&fingerprint) {
+        return Ok(Outcome::Skipped(
+            "inputs unchanged since it completed".into(),
+        ));
+    }
+    let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let all = format!("__all_{}", split.from);
+    let full = ctx.table(quoted(&split.from).as_str()).await?;
+    ctx.deregister_table(split.from.as_str())?;
+    ctx.register_table(all.as_str(), full.into_view())?;
+    let filter = match value {
+        Some(v) => format!(
+            "CAST({} AS VARCHAR) = '{}'",
+            quoted(&split.by),
+            v.replace('\'', "''")
+        ),
+        None => format!("{} IS NULL", quoted(&split.by)),
+    };
+    ctx.sql(&format!(
+        "CREATE VIEW {} AS SELECT * FROM {} WHERE {filter}",
+        quoted(&split.from),
+        quoted(&all)
+    ))
+    .await?;
+    run_attempts(
+        &ctx,
+        pipeline,
+        &mut state,
+        name,
+        label,
+        &fingerprint,
+        WriteMode::OverwritePartitions,
+    )
+    .await
 }
 
 /// One line per committed object under `url`: path, size and version.

@@ -467,3 +467,116 @@ fn json_logs_are_one_object_per_stage() {
     assert!(event["rows_per_s"].as_f64().unwrap() > 0.0);
     assert!(lines.next().unwrap().starts_with("1 stages: 1 completed"));
 }
+
+/// Writes `rows` rows per symbol of `symbols` into the hive-partitioned `dir`,
+/// replacing only those symbols' partitions.
+fn write_partitioned_source(work: &Path, dir: &Path, symbols: &[&str], rows: usize) {
+    let list = symbols
+        .iter()
+        .map(|s| format!("('{s}')"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = work.join("source.sql");
+    std::fs::write(
+        &sql,
+        format!(
+            "SELECT s.symbol, i AS ts, 100 + sin(i * 0.1 + length(s.symbol)) AS close \
+             FROM (VALUES {list}) s(symbol), generate_series(0, {}) t(i)",
+            rows - 1
+        ),
+    )
+    .unwrap();
+    let o = quantfusion(
+        &[
+            "materialize",
+            "--sql",
+            sql.to_str().unwrap(),
+            "--to",
+            dir.to_str().unwrap(),
+        ]
+        .into_iter()
+        .chain(["--partition-by", "symbol", "--mode", "overwrite-partitions"])
+        .collect::<Vec<_>>(),
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn split_stages_rerun_only_the_partitions_whose_input_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("prices");
+    write_partitioned_source(dir.path(), &source, &["A", "BB", "C"], 500);
+    std::fs::write(
+        dir.path().join("features.sql"),
+        "SELECT symbol, ts, close, ema(close, 5) OVER w AS e, rolling_std(close, 50) OVER w AS s, \
+                rsi(close, 14) OVER w AS r \
+         FROM prices WINDOW w AS (PARTITION BY symbol ORDER BY ts)",
+    )
+    .unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[settings]\nparallelism = 2\n\n[sources.prices]\nurl = \"{}\"\n\n\
+             [stages.features]\nsql = \"features.sql\"\noutput = \"out/features\"\n\
+             partition_by = [\"symbol\"]\ntasks = {{ by = \"symbol\", from = \"prices\" }}\n",
+            source.display()
+        ),
+    )
+    .unwrap();
+    let pipeline = pipeline.to_str().unwrap();
+
+    let o = quantfusion(&["run", pipeline], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    for symbol in ["A", "BB", "C"] {
+        assert!(
+            text(&o).contains(&format!("features[symbol={symbol}]: completed: 500 rows")),
+            "{}",
+            text(&o)
+        );
+    }
+    let o = quantfusion(&["run", pipeline], &[]);
+    assert!(
+        text(&o).contains("features: skipped: inputs of all 3 tasks unchanged"),
+        "{}",
+        text(&o)
+    );
+
+    // New rows for BB only: one task runs, the others are skipped.
+    write_partitioned_source(dir.path(), &source, &["BB"], 800);
+    let o = quantfusion(&["plan", pipeline], &[]);
+    assert!(
+        text(&o).contains("run  features: 1 of 3 tasks new or changed"),
+        "{}",
+        text(&o)
+    );
+    let o = quantfusion(&["run", pipeline], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("features[symbol=BB]: completed: 800 rows"),
+        "{t}"
+    );
+    assert!(t.contains("features[symbol=A]: skipped"), "{t}");
+    assert!(t.contains("features[symbol=C]: skipped"), "{t}");
+
+    // The result equals a full recompute over the final input.
+    let incremental = summary_of(dir.path());
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = quantfusion(&["run", pipeline, "--force"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(summary_of(dir.path()), incremental);
+    assert!(incremental.contains("BB,800,"), "{incremental}");
+
+    let o = quantfusion(&["status", pipeline, "--format", "json"], &[]);
+    let tasks: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    let partitions: Vec<_> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["partition"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(partitions, ["symbol=A", "symbol=BB", "symbol=C"]);
+}
