@@ -106,6 +106,9 @@ pub struct PipelineArgs {
     /// Run stages even when their inputs are unchanged.
     #[arg(long)]
     pub force: bool,
+    /// Only the task of one partition of split stages (e.g. pair=EURUSD).
+    #[arg(long)]
+    pub partition: Option<String>,
     /// How `run` reports: plain lines (with a progress bar on a terminal) or one JSON
     /// object per line.
     #[arg(long, value_enum, default_value_t = LogFormat::Plain)]
@@ -290,6 +293,7 @@ fn run_options(a: &PipelineArgs) -> RunOptions {
     RunOptions {
         only: a.only.clone(),
         force: a.force,
+        partition: a.partition.clone(),
     }
 }
 

@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub only: Option<String>,
     /// Run even when the inputs are unchanged.
     pub force: bool,
+    /// Only the task of this partition (`pair=EURUSD`) in split stages.
+    pub partition: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -388,7 +390,16 @@ async fn run_split_stage(
     options: &RunOptions,
     report: &mut impl FnMut(Event<'_>),
 ) -> Result<Outcome> {
-    let values = partition_values(ctx, &split.from, &split.by).await?;
+    let mut values = partition_values(ctx, &split.from, &split.by).await?;
+    if let Some(only) = &options.partition {
+        values.retain(|v| directory_name(&split.by, v) == *only);
+        if values.is_empty() {
+            return Ok(Outcome::Failed(format!(
+                "no task {only} (tasks are by {})",
+                split.by
+            )));
+        }
+    }
     let mut tasks = futures::stream::iter(values)
         .map(|value| async move {
             let started = std::time::Instant::now();

@@ -580,3 +580,72 @@ fn split_stages_rerun_only_the_partitions_whose_input_changed() {
         .collect();
     assert_eq!(partitions, ["symbol=A", "symbol=BB", "symbol=C"]);
 }
+
+#[test]
+fn the_shipped_pipelines_run() {
+    let out = tempfile::tempdir().unwrap();
+    let env = |name: &str| {
+        vec![
+            ("QF_OUT", out.path().join(name).display().to_string()),
+            (
+                "QF_STATE",
+                out.path()
+                    .join(format!("{name}.sqlite"))
+                    .display()
+                    .to_string(),
+            ),
+        ]
+    };
+    let root = crate::common::repo_root();
+    let equities = root.join("sql/pipelines/equities.toml");
+    let o = quantfusion(&["run", equities.to_str().unwrap()], &env("equities"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("indicators36: completed: 25180 rows"),
+        "{}",
+        text(&o)
+    );
+
+    crate::common::shared_data("fx_m1_yahoo_9pairs_2025-12-30_2026-01-09.parquet");
+    let fx = root.join("sql/pipelines/fx.toml");
+    let o = quantfusion(&["run", fx.to_str().unwrap()], &env("fx"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("fx_regression: completed: 77685 rows"),
+        "{}",
+        text(&o)
+    );
+    // A targeted rerun of one pair.
+    let o = quantfusion(
+        &[
+            "run",
+            fx.to_str().unwrap(),
+            "--only",
+            "fx_regression",
+            "--partition",
+            "pair=EURUSD",
+            "--force",
+        ],
+        &env("fx"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("fx_regression[pair=EURUSD]: completed: 9779 rows"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("pair=USDJPY"), "{}", text(&o));
+    let o = quantfusion(
+        &[
+            "run",
+            fx.to_str().unwrap(),
+            "--only",
+            "fx_regression",
+            "--partition",
+            "pair=XXXYYY",
+        ],
+        &env("fx"),
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("no task pair=XXXYYY"), "{}", text(&o));
+}
