@@ -340,6 +340,11 @@ async fn run_pipeline(a: &PipelineArgs) -> Result<()> {
 
 fn print_status(pipeline: &Pipeline, format: CatalogFormat) -> Result<()> {
     let tasks = State::open(&pipeline.state_file())?.latest()?;
+    let mut counts = std::collections::BTreeMap::new();
+    for t in &tasks {
+        let key = if t.stuck { "STUCK" } else { t.status.as_str() };
+        *counts.entry(key).or_insert(0usize) += 1;
+    }
     match format {
         CatalogFormat::Json => {
             let rows: Vec<serde_json::Value> = tasks
@@ -347,26 +352,31 @@ fn print_status(pipeline: &Pipeline, format: CatalogFormat) -> Result<()> {
                 .map(|t| {
                     serde_json::json!({
                         "stage": t.stage, "partition": t.partition, "status": t.status,
-                        "attempt": t.attempt, "start_time": t.start_time, "end_time": t.end_time,
-                        "hostname": t.hostname, "rows": t.rows, "error": t.error,
+                        "stuck": t.stuck, "attempt": t.attempt, "start_time": t.start_time,
+                        "end_time": t.end_time, "seconds": t.seconds, "hostname": t.hostname,
+                        "rows": t.rows, "error": t.error,
                     })
                 })
                 .collect();
-            println!("{}", serde_json::Value::Array(rows));
+            println!("{}", serde_json::json!({ "counts": counts, "tasks": rows }));
         }
         CatalogFormat::Table => {
+            let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            println!("{} tasks: {}", tasks.len(), summary.join(", "));
             println!(
-                "{:<20} {:<10} {:>7} {:>10} {:<24} error",
-                "stage", "status", "attempt", "rows", "ended"
+                "{:<20} {:<22} {:<10} {:>7} {:>10} {:>9}  error",
+                "stage", "partition", "status", "attempt", "rows", "seconds"
             );
             for t in &tasks {
+                let status = if t.stuck { "STUCK" } else { t.status.as_str() };
                 println!(
-                    "{:<20} {:<10} {:>7} {:>10} {:<24} {}",
+                    "{:<20} {:<22} {:<10} {:>7} {:>10} {:>9}  {}",
                     t.stage,
-                    t.status,
+                    t.partition,
+                    status,
                     t.attempt,
                     t.rows.map(|r| r.to_string()).unwrap_or_default(),
-                    t.end_time.clone().unwrap_or_default(),
+                    t.seconds.map(|s| format!("{s:.2}")).unwrap_or_default(),
                     t.error.clone().unwrap_or_default()
                 );
             }
@@ -380,6 +390,8 @@ fn print_status(pipeline: &Pipeline, format: CatalogFormat) -> Result<()> {
 struct Reporter {
     format: LogFormat,
     bar: Option<indicatif::ProgressBar>,
+    rows: u64,
+    started: std::time::Instant,
 }
 
 impl Reporter {
@@ -395,7 +407,12 @@ impl Reporter {
             );
             bar
         });
-        Reporter { format, bar }
+        Reporter {
+            format,
+            bar,
+            rows: 0,
+            started: std::time::Instant::now(),
+        }
     }
 
     fn report(&mut self, event: runner::Event<'_>) {
@@ -415,6 +432,11 @@ impl Reporter {
                 LogFormat::Plain,
             ) => {
                 let line = format!("{stage}: {outcome} ({seconds:.1} s)");
+                // Split stages report their tasks, then the stage with the tasks' total.
+                if let (Outcome::Completed { rows, .. }, false) = (outcome, stage.contains('[')) {
+                    self.rows += rows;
+                }
+                let rate = self.rows as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
                 match &self.bar {
                     Some(bar) => {
                         bar.println(line);
@@ -422,6 +444,7 @@ impl Reporter {
                         if !stage.contains('[') {
                             bar.inc(1);
                         }
+                        bar.set_message(format!("{} rows written, {rate:.0} rows/s", self.rows));
                     }
                     None => println!("{line}"),
                 }

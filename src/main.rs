@@ -13,6 +13,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `quantfusion status | head` ends quietly when the reader goes away, as other
+    // command-line tools do, instead of failing to print.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts
+    // writing; no handler is installed.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // A bug must still read as one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("quantfusion: internal error: {info}");

@@ -62,6 +62,11 @@ pub struct TaskStatus {
     pub hostname: Option<String>,
     pub rows: Option<i64>,
     pub error: Option<String>,
+    /// Seconds from start to end (or to now while RUNNING).
+    pub seconds: Option<f64>,
+    /// RUNNING, but its process is gone or its heartbeat expired: the next run takes
+    /// it over.
+    pub stuck: bool,
 }
 
 fn sql_err(e: rusqlite::Error) -> datafusion::error::DataFusionError {
@@ -204,22 +209,35 @@ impl State {
         let mut query = self
             .db
             .prepare(
-                "SELECT stage, partition, status, attempt, start_time, end_time, hostname, rows, error_message
+                "SELECT stage, partition, status, attempt, start_time, end_time, hostname, rows, error_message,
+                        (julianday(coalesce(end_time, 'now')) - julianday(start_time)) * 86400,
+                        pid, (julianday('now') - julianday(heartbeat)) * 86400
                  FROM latest_status ORDER BY stage, partition",
             )
             .map_err(sql_err)?;
+        let host = hostname();
         let rows = query
             .query_map([], |r| {
+                let status: String = r.get(2)?;
+                let owner: Option<String> = r.get(6)?;
+                let pid: Option<i64> = r.get(10)?;
+                let age: Option<f64> = r.get(11)?;
+                let stuck = status == "RUNNING"
+                    && ((owner.as_deref() == Some(host.as_str())
+                        && !pid.is_some_and(process_alive))
+                        || age.is_some_and(|a| a > HEARTBEAT_EXPIRY_S));
                 Ok(TaskStatus {
                     stage: r.get(0)?,
                     partition: r.get(1)?,
-                    status: r.get(2)?,
+                    status,
                     attempt: r.get(3)?,
                     start_time: r.get(4)?,
                     end_time: r.get(5)?,
                     hostname: r.get(6)?,
                     rows: r.get(7)?,
                     error: r.get(8)?,
+                    seconds: r.get(9)?,
+                    stuck,
                 })
             })
             .map_err(sql_err)?;

@@ -130,3 +130,23 @@ fn shell_reads_statements_from_stdin() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("1.0"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quantfusion"))
+        .args(["functions"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('+'), "{first}");
+    // The pipe is closed here, as `| head -1` does.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("internal error"), "{err}");
+}

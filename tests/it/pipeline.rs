@@ -146,6 +146,13 @@ fn runs_in_order_skips_unchanged_and_reruns_on_new_data() {
     let o = quantfusion(&["status", &pipeline, "--format", "json"], &[]);
     let status: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    assert_eq!(status["counts"]["COMPLETED"], 3, "{status}");
+    assert_eq!(status["counts"]["FAILED"], 1, "{status}");
+    assert!(
+        status["tasks"][0]["seconds"].as_f64().unwrap() >= 0.0,
+        "{status}"
+    );
+    let status = &status["tasks"];
     let broken = status
         .as_array()
         .unwrap()
@@ -572,7 +579,7 @@ fn split_stages_rerun_only_the_partitions_whose_input_changed() {
     let o = quantfusion(&["status", pipeline, "--format", "json"], &[]);
     let tasks: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
-    let partitions: Vec<_> = tasks
+    let partitions: Vec<_> = tasks["tasks"]
         .as_array()
         .unwrap()
         .iter()
