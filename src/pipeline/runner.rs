@@ -404,11 +404,11 @@ async fn run_split_stage(
         .map(|value| async move {
             let started = std::time::Instant::now();
             let label = directory_name(&split.by, &value);
-            let outcome = match run_task(pipeline, name, split, &value, &label, options.force).await
-            {
-                Ok(outcome) => outcome,
-                Err(e) => Outcome::Failed(one_line(&e)),
-            };
+            let outcome =
+                match run_task(ctx, pipeline, name, split, &value, &label, options.force).await {
+                    Ok(outcome) => outcome,
+                    Err(e) => Outcome::Failed(one_line(&e)),
+                };
             (label, outcome, started.elapsed().as_secs_f64())
         })
         .buffer_unordered(pipeline.settings.parallelism);
@@ -494,6 +494,7 @@ async fn partition_values(
 
 /// One task of a split stage, in its own session where `from` holds only its value.
 async fn run_task(
+    parent: &SessionContext,
     pipeline: &Pipeline,
     name: &str,
     split: &TaskSplit,
@@ -501,11 +502,12 @@ async fn run_task(
     label: &str,
     force: bool,
 ) -> Result<Outcome> {
+    // The run's tables, shared rather than listed and inferred again per task.
     let ctx = crate::context::session_context()?;
-    register_sources(&ctx, pipeline).await?;
-    for (other, stage) in &pipeline.stages {
-        let output = format!("{}/", pipeline.resolve(&stage.output).trim_end_matches('/'));
-        let _ = register_table(&ctx, other, &output).await;
+    for table in pipeline.sources.keys().chain(pipeline.stages.keys()) {
+        if let Ok(provider) = parent.table_provider(table.as_str()).await {
+            ctx.register_table(table.as_str(), provider)?;
+        }
     }
     let fingerprint = fingerprint(&ctx, pipeline, name, Some((split, value))).await?;
     let mut state = State::open(&pipeline.state_file())?;
