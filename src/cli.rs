@@ -80,6 +80,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Mode::Overwrite)]
         mode: Mode,
     },
+    /// What NVIDIA GPU this machine offers: driver, devices, memory, compute
+    /// capability, NVRTC.
+    Device {
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+        format: CatalogFormat,
+    },
     /// Run a pipeline's stages in dependency order, skipping those whose inputs are
     /// unchanged since they completed. Exits non-zero unless every stage completed or
     /// was skipped.
@@ -204,6 +210,17 @@ pub async fn run(args: Args) -> Result<()> {
                 written.files,
                 written.bytes as f64 / 1e6
             );
+            Ok(())
+        }
+        Some(Command::Device { format }) => {
+            let report = crate::device::probe();
+            match format {
+                CatalogFormat::Table => print!("{report}"),
+                CatalogFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string(&report).map_err(|e| exec_datafusion_err!("{e}"))?
+                ),
+            }
             Ok(())
         }
         Some(Command::Run(a)) => run_pipeline(&a).await,

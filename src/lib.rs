@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod context;
+pub mod device;
 pub mod errors;
 pub mod materialize;
 pub mod partitioned_writer;

@@ -150,3 +150,26 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("internal error"), "{err}");
 }
+
+#[test]
+fn device_reports_the_gpu_or_why_there_is_none() {
+    let o = quantfusion(&["device", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let gpus = report["gpus"].as_array().unwrap();
+    if gpus.is_empty() {
+        // No panic and no silence: the reason is stated.
+        let why = report["unavailable"].as_str().unwrap();
+        assert!(why.contains("driver") || why.contains("device"), "{why}");
+        if !std::path::Path::new("/proc/driver/nvidia").exists() {
+            assert!(why.starts_with("no NVIDIA driver"), "{why}");
+        }
+    } else {
+        for g in gpus {
+            assert!(!g["name"].as_str().unwrap().is_empty());
+            assert!(g["memory_total_bytes"].as_u64().unwrap() > 0);
+        }
+    }
+    let o = quantfusion(&["device"]);
+    assert!(stdout(&o).contains("NVRTC:"), "{}", stdout(&o));
+}
