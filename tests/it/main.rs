@@ -5,6 +5,7 @@ mod common;
 mod crash;
 mod emd;
 mod golden;
+mod kernels;
 mod materialize;
 mod min_periods;
 mod partition_stream;
