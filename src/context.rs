@@ -46,6 +46,11 @@ pub fn engine() -> Result<Engine> {
     // is read through the committed view (see `storage`). Writers find the raw stores
     // through the session's config extension.
     let registry = Arc::new(StoreRegistry::new(object_stores.clone()));
+    let mut quantfusion_options = crate::device::QuantfusionOptions::default();
+    if let Some(device) = std::env::var_os("QUANTFUSION_DEVICE") {
+        quantfusion_options.device = device.to_string_lossy().parse()?;
+    }
+    options.extensions.insert(quantfusion_options);
     let config = SessionConfig::from(options)
         .with_information_schema(true)
         .with_extension(registry.clone());
@@ -64,6 +69,7 @@ pub fn engine() -> Result<Engine> {
     );
     ctx.register_udtf("parquet_metadata", Arc::new(ParquetMetadataFunc {}));
     quantfusion_udfs::register_all(&ctx);
+    quantfusion_udfs::add_physical_rule(&ctx, Arc::new(crate::device::DeviceCheck));
     Ok(Engine { ctx, object_stores })
 }
 

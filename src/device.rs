@@ -115,3 +115,103 @@ impl std::fmt::Display for DeviceReport {
         Ok(())
     }
 }
+
+/// `SET quantfusion.device = 'auto' | 'cpu' | 'gpu'` (also `QUANTFUSION_DEVICE` and
+/// the CLI's `--device`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Device {
+    /// The GPU where it pays, else the CPU. GPU execution is not wired yet, so
+    /// today this is the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    /// The GPU, or a clear error when there is no usable one.
+    Gpu,
+}
+
+impl std::str::FromStr for Device {
+    type Err = datafusion::error::DataFusionError;
+    fn from_str(s: &str) -> datafusion::common::Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Device::Auto),
+            "cpu" => Ok(Device::Cpu),
+            "gpu" => Ok(Device::Gpu),
+            other => Err(datafusion::error::DataFusionError::Configuration(format!(
+                "quantfusion.device must be 'auto', 'cpu' or 'gpu', got '{other}'"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Device::Auto => "auto",
+            Device::Cpu => "cpu",
+            Device::Gpu => "gpu",
+        })
+    }
+}
+
+use datafusion::common::config_field;
+config_field!(Device);
+
+datafusion::common::extensions_options! {
+    /// quantfusion's session settings (`SET quantfusion.…`).
+    pub struct QuantfusionOptions {
+        /// Where quantfusion functions run: 'auto', 'cpu' or 'gpu'.
+        pub device: Device, default = Device::Auto
+    }
+}
+
+impl datafusion::config::ConfigExtension for QuantfusionOptions {
+    const PREFIX: &'static str = "quantfusion";
+}
+
+/// The probe, once per process (the driver does not appear while it runs).
+pub fn cached_probe() -> &'static DeviceReport {
+    static REPORT: std::sync::OnceLock<DeviceReport> = std::sync::OnceLock::new();
+    REPORT.get_or_init(probe)
+}
+
+/// Checks `quantfusion.device` when a query is planned: `gpu` without a usable GPU
+/// (or, until GPU execution is wired, with one) is an error naming the reason.
+#[derive(Debug, Default)]
+pub struct DeviceCheck;
+
+impl datafusion::physical_optimizer::PhysicalOptimizerRule for DeviceCheck {
+    fn optimize(
+        &self,
+        plan: std::sync::Arc<dyn datafusion::physical_plan::ExecutionPlan>,
+        config: &datafusion::config::ConfigOptions,
+    ) -> datafusion::common::Result<std::sync::Arc<dyn datafusion::physical_plan::ExecutionPlan>>
+    {
+        let device = config
+            .extensions
+            .get::<QuantfusionOptions>()
+            .map(|o| o.device)
+            .unwrap_or_default();
+        if device == Device::Gpu {
+            let report = cached_probe();
+            return match &report.unavailable {
+                Some(why) if report.gpus.is_empty() => datafusion::common::plan_err!(
+                    "quantfusion.device = 'gpu' but there is no usable GPU ({why}); \
+                     use 'auto' or 'cpu'"
+                ),
+                _ => datafusion::common::plan_err!(
+                    "quantfusion.device = 'gpu': GPU execution of quantfusion functions is \
+                     not available in this build yet; use 'auto' or 'cpu'"
+                ),
+            };
+        }
+        Ok(plan)
+    }
+
+    fn name(&self) -> &str {
+        "quantfusion_device_check"
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
+}

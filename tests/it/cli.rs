@@ -173,3 +173,29 @@ fn device_reports_the_gpu_or_why_there_is_none() {
     let o = quantfusion(&["device"]);
     assert!(stdout(&o).contains("NVRTC:"), "{}", stdout(&o));
 }
+
+#[test]
+fn the_device_setting_is_checked() {
+    let o = quantfusion(&["-c", "SET quantfusion.device = 'tpu'"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("quantfusion.device must be 'auto', 'cpu' or 'gpu', got 'tpu'"),
+        "{}",
+        stderr(&o)
+    );
+    let query = "SELECT sma(x, 2) OVER (ORDER BY x) AS s FROM (VALUES (1.0), (2.0)) t(x)";
+    for device in ["auto", "cpu"] {
+        let set = format!("SET quantfusion.device = '{device}'");
+        let o = quantfusion(&["--format", "csv", "-c", &set, query]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "s\n\"\"\n1.5\n");
+    }
+    // 'gpu' never silently runs on the CPU: without a usable GPU it names the reason.
+    let o = quantfusion(&["-c", "SET quantfusion.device = 'gpu'", query]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("quantfusion.device = 'gpu'"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -31,4 +31,6 @@ pub mod stationarity;
 pub mod technical;
 pub mod time;
 
-pub use registry::{all_functions, register_all, register_all_in, QfFunction, Udf};
+pub use registry::{
+    add_physical_rule, all_functions, register_all, register_all_in, QfFunction, Udf,
+};

@@ -121,7 +121,7 @@ pub fn register_all(ctx: &SessionContext) {
 
 /// Appends a physical optimizer rule to a live session, once. `SessionContext` has
 /// no method for it, so the session state is rebuilt with the rule added.
-fn add_physical_rule(ctx: &SessionContext, rule: Arc<dyn PhysicalOptimizerRule + Send + Sync>) {
+pub fn add_physical_rule(ctx: &SessionContext, rule: Arc<dyn PhysicalOptimizerRule + Send + Sync>) {
     let shared = ctx.state_ref();
     let mut state = shared.write();
     let rules = state.physical_optimizers();
