@@ -46,6 +46,11 @@ pub struct Args {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Where quantfusion functions run: auto, cpu or gpu (as `SET quantfusion.device`
+    /// and QUANTFUSION_DEVICE).
+    #[arg(long, global = true)]
+    pub device: Option<String>,
+
     #[command(subcommand)]
     pub subcommand: Option<Command>,
 }

@@ -11,13 +11,12 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     // `quantfusion status | head` ends quietly when the reader goes away, as other
     // command-line tools do, instead of failing to print.
     #[cfg(unix)]
-    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts
-    // writing; no handler is installed.
+    // SAFETY: restoring the default disposition of SIGPIPE before any other thread
+    // exists; no handler is installed.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
@@ -25,7 +24,20 @@ async fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("quantfusion: internal error: {info}");
     }));
-    match run(Args::parse()).await {
+    let args = Args::parse();
+    // `--device` is the environment setting every session of this process reads; set
+    // before the runtime starts any thread.
+    if let Some(device) = &args.device {
+        std::env::set_var("QUANTFUSION_DEVICE", device);
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("quantfusion: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("quantfusion: {}", one_line(&e));

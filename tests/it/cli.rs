@@ -190,6 +190,14 @@ fn the_device_setting_is_checked() {
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(stdout(&o), "s\n\"\"\n1.5\n");
     }
+    let o = quantfusion(&["--device", "cpu", "--format", "csv", "-c", query]);
+    assert_eq!(stdout(&o), "s\n\"\"\n1.5\n", "{}", stderr(&o));
+    let o = quantfusion(&["--device", "gpu", "-c", query]);
+    assert!(
+        stderr(&o).contains("quantfusion.device = 'gpu'"),
+        "{}",
+        stderr(&o)
+    );
     // 'gpu' never silently runs on the CPU: without a usable GPU it names the reason.
     let o = quantfusion(&["-c", "SET quantfusion.device = 'gpu'", query]);
     assert!(!o.status.success());
