@@ -183,7 +183,7 @@ impl State {
         let n = self.served.fetch_add(1, Ordering::SeqCst) + 1;
         let every = |setting: &AtomicU64| {
             let k = setting.load(Ordering::SeqCst);
-            k > 0 && n % k == 0
+            k > 0 && n.is_multiple_of(k)
         };
         if every(&self.reset_every) {
             self.faults.fetch_add(1, Ordering::SeqCst);
