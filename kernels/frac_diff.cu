@@ -6,13 +6,8 @@
 extern "C" __global__ void frac_diff(
     const double* x, long long rows, const long long* offsets, int partitions,
     const double* weights, int taps, double* out) {
-    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= rows) {
-        return;
-    }
-    long long start = qf_partition_start(offsets, partitions, i);
-    if (i - start + 1 < taps) {
-        out[i] = qf_nan();
+    long long i = qf_full_window_row(rows, offsets, partitions, taps, out);
+    if (i < 0) {
         return;
     }
     double acc = 0.0;

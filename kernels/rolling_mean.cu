@@ -6,13 +6,8 @@
 extern "C" __global__ void rolling_mean(
     const double* x, long long rows, const long long* offsets, int partitions,
     int window, double* out) {
-    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= rows) {
-        return;
-    }
-    long long start = qf_partition_start(offsets, partitions, i);
-    if (i - start + 1 < window) {
-        out[i] = qf_nan();
+    long long i = qf_full_window_row(rows, offsets, partitions, window, out);
+    if (i < 0) {
         return;
     }
     double sum = 0.0;

@@ -23,3 +23,19 @@ __device__ __forceinline__ long long qf_partition_start(
     }
     return offsets[lo];
 }
+
+// For one-thread-per-row window kernels: the row this thread computes, or -1 when it
+// has none or its partition has fewer than `window` rows up to it (that row's output
+// is then NaN, written here).
+__device__ __forceinline__ long long qf_full_window_row(
+    long long rows, const long long* offsets, int partitions, int window, double* out) {
+    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= rows) {
+        return -1;
+    }
+    if (i - qf_partition_start(offsets, partitions, i) + 1 < window) {
+        out[i] = qf_nan();
+        return -1;
+    }
+    return i;
+}

@@ -439,7 +439,7 @@ impl Reporter {
 
     fn report(&mut self, event: runner::Event<'_>) {
         match (event, self.format) {
-            (runner::Event::Started { stage, total, .. }, _) => {
+            (runner::Event::Started { stage, total }, _) => {
                 if let Some(bar) = &self.bar {
                     bar.set_length(total as u64);
                     bar.set_message(format!("running {stage}"));

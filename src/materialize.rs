@@ -8,7 +8,7 @@
 //! visible to quantfusion readers.
 
 use crate::partitioned_writer::{PartitionedParquetWriter, WrittenFile};
-use crate::publish::{commit, ensure_empty, WriteMode};
+use crate::publish::{commit, delete_all, ensure_empty, WriteMode};
 use crate::storage::{Location, StoreRegistry};
 use datafusion::arrow::datatypes::Schema;
 use datafusion::common::exec_datafusion_err;
@@ -246,11 +246,11 @@ async fn write_partitioned(
         None => Ok(files),
         Some(e) => {
             // Never listed by a manifest, so invisible either way; removed to save space.
-            let paths = files.iter().map(|f| Ok(f.path()));
-            let _ = store
-                .delete_stream(futures::stream::iter(paths.collect::<Vec<_>>()).boxed())
-                .collect::<Vec<_>>()
-                .await;
+            let _ = delete_all(
+                store.as_ref(),
+                files.iter().map(WrittenFile::path).collect(),
+            )
+            .await;
             Err(e)
         }
     }

@@ -29,6 +29,13 @@ use std::sync::Arc;
 /// The directory name Hive and Spark use for a NULL partition value.
 const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
+/// The directory of a partition value, `column=value`: percent-encoding '/', '%' and
+/// other characters a path segment cannot hold, as DataFusion's own writer does, and
+/// naming NULL as Hive and Spark do.
+pub fn partition_directory(column: &str, value: Option<&str>) -> PathPart<'static> {
+    PathPart::from(format!("{column}={}", value.unwrap_or(NULL_PARTITION)))
+}
+
 /// A complete file this writer produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenFile {
@@ -155,16 +162,13 @@ impl PartitionedParquetWriter {
         let mut dir = self.root.clone();
         let options = FormatOptions::default();
         for ((name, _), key) in self.partition_columns.iter().zip(keys) {
-            let value = if key.is_null(row) {
-                NULL_PARTITION.to_string()
-            } else {
-                ArrayFormatter::try_new(key.as_ref(), &options)?
-                    .value(row)
-                    .to_string()
-            };
-            // Percent-encodes '/', '%' and other characters a path segment cannot hold,
-            // as DataFusion's own writer does.
-            dir = dir.join(PathPart::from(format!("{name}={value}")));
+            let value = (!key.is_null(row))
+                .then(|| {
+                    ArrayFormatter::try_new(key.as_ref(), &options)
+                        .map(|f| f.value(row).to_string())
+                })
+                .transpose()?;
+            dir = dir.join(partition_directory(name, value.as_deref()));
         }
         Ok(dir)
     }

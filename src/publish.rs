@@ -155,7 +155,7 @@ async fn delete_unlisted(store: &dyn ObjectStore, dir: &Path, manifest: &Manifes
         .into_iter()
         .filter(|o| is_data_file(&o.location))
         .filter(|o| !manifest.lists(o.location.filename().unwrap_or_default()))
-        .map(|o| Ok(o.location));
+        .map(|o| o.location);
     delete_all(store, stale.collect()).await
 }
 
@@ -177,18 +177,19 @@ async fn retire_other_directories(
     }
     for (dir, paths) in retired {
         write_manifest(store, &dir, &Manifest::new("retired", vec![])).await?;
-        let data: Vec<_> = paths.into_iter().filter(is_data_file).map(Ok).collect();
+        let data: Vec<_> = paths.into_iter().filter(is_data_file).collect();
         delete_all(store, data).await?;
-        delete_all(store, vec![Ok(manifest_path(&dir))]).await?;
+        delete_all(store, vec![manifest_path(&dir)]).await?;
     }
     Ok(())
 }
 
-async fn delete_all(store: &dyn ObjectStore, paths: Vec<object_store::Result<Path>>) -> Result<()> {
+/// Deletes `paths`; objects already gone are not an error.
+pub(crate) async fn delete_all(store: &dyn ObjectStore, paths: Vec<Path>) -> Result<()> {
     if paths.is_empty() {
         return Ok(());
     }
-    let mut deleted = store.delete_stream(stream::iter(paths).boxed());
+    let mut deleted = store.delete_stream(stream::iter(paths.into_iter().map(Ok)).boxed());
     while let Some(result) = deleted.next().await {
         match result {
             // Already gone (a concurrent cleanup, or a retried request that succeeded).

@@ -146,6 +146,12 @@ impl Pipeline {
         }
     }
 
+    /// Where stage `name` writes, as a directory URL (with its trailing `/`).
+    pub fn output_url(&self, name: &str) -> String {
+        let output = self.resolve(&self.stages[name].output);
+        format!("{}/", output.trim_end_matches('/'))
+    }
+
     pub fn state_file(&self) -> PathBuf {
         match &self.settings.state {
             Some(path) => PathBuf::from(self.resolve(path)),

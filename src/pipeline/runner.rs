@@ -11,6 +11,7 @@ use super::config::{OnFailure, Pipeline, TaskSplit};
 use super::state::State;
 use crate::errors::one_line;
 use crate::materialize::{materialize, MaterializeOptions};
+use crate::partitioned_writer::partition_directory;
 use crate::publish::WriteMode;
 use datafusion::common::{exec_datafusion_err, Result};
 use datafusion::datasource::listing::ListingTableUrl;
@@ -75,12 +76,8 @@ pub struct Decision {
 /// What a run reports as it goes.
 #[derive(Debug)]
 pub enum Event<'a> {
-    /// A selected stage is considered (`index` of `total`, from 0).
-    Started {
-        stage: &'a str,
-        index: usize,
-        total: usize,
-    },
+    /// A selected stage is considered; `total` stages are selected.
+    Started { stage: &'a str, total: usize },
     Finished {
         stage: &'a str,
         outcome: &'a Outcome,
@@ -109,20 +106,17 @@ pub async fn run(
         if selected {
             report(Event::Started {
                 stage: &name,
-                index: outcomes.len(),
                 total,
             });
         }
-        let blocked = stage.depends_on.iter().find(|d| {
-            outcomes
+        let dependency_that = |held: fn(&Outcome) -> bool| {
+            stage
+                .depends_on
                 .iter()
-                .any(|(s, o)| s == *d && matches!(o, Outcome::Failed(_) | Outcome::NotRun(_)))
-        });
-        let busy = stage.depends_on.iter().find(|d| {
-            outcomes
-                .iter()
-                .any(|(s, o)| s == *d && matches!(o, Outcome::Busy(_)))
-        });
+                .find(|d| outcomes.iter().any(|(s, o)| s == *d && held(o)))
+        };
+        let blocked = dependency_that(|o| matches!(o, Outcome::Failed(_) | Outcome::NotRun(_)));
+        let busy = dependency_that(|o| matches!(o, Outcome::Busy(_)));
         let outcome = if !selected {
             None
         } else if let Some(dep) = busy {
@@ -141,7 +135,8 @@ pub async fn run(
                     Some(run_split_stage(&ctx, pipeline, &name, split, options, &mut report).await?)
                 }
                 None => {
-                    let fingerprint = fingerprint(&ctx, pipeline, &name, None).await?;
+                    let inputs = stage_inputs(&ctx, pipeline, &name).await?;
+                    let fingerprint = fingerprint(pipeline, &name, &inputs, None);
                     let unchanged =
                         state.completed_fingerprint(&name, WHOLE)?.as_deref() == Some(&fingerprint);
                     if unchanged && !options.force {
@@ -166,8 +161,7 @@ pub async fn run(
             }
         };
         // Later stages read this one's output by its name (absent if it never ran).
-        let output = format!("{}/", pipeline.resolve(&stage.output).trim_end_matches('/'));
-        let _ = register_table(&ctx, &name, &output).await;
+        let _ = register_table(&ctx, &name, &pipeline.output_url(&name)).await;
         if let Some(outcome) = outcome {
             if matches!(outcome, Outcome::Failed(_))
                 && pipeline.settings.on_failure == OnFailure::FailFast
@@ -190,9 +184,8 @@ pub async fn plan(pipeline: &Pipeline, options: &RunOptions) -> Result<Vec<Decis
     let state = State::open(&pipeline.state_file())?;
     let ctx = crate::context::session_context()?;
     register_sources(&ctx, pipeline).await?;
-    for (name, stage) in &pipeline.stages {
-        let output = format!("{}/", pipeline.resolve(&stage.output).trim_end_matches('/'));
-        let _ = register_table(&ctx, name, &output).await;
+    for name in pipeline.stages.keys() {
+        let _ = register_table(&ctx, name, &pipeline.output_url(name)).await;
     }
     let mut decisions: Vec<Decision> = vec![];
     for name in pipeline.order()? {
@@ -214,7 +207,8 @@ pub async fn plan(pipeline: &Pipeline, options: &RunOptions) -> Result<Vec<Decis
             });
             continue;
         }
-        let fingerprint = fingerprint(&ctx, pipeline, &name, None).await?;
+        let inputs = stage_inputs(&ctx, pipeline, &name).await?;
+        let fingerprint = fingerprint(pipeline, &name, &inputs, None);
         let last = state.completed_fingerprint(&name, WHOLE)?;
         let upstream_runs = pipeline.stages[&name]
             .depends_on
@@ -321,41 +315,68 @@ fn spawn_heartbeat(state_file: std::path::PathBuf, status: i64) -> tokio::task::
     })
 }
 
-/// A stable digest of everything a stage's result depends on.
-async fn fingerprint(
-    ctx: &SessionContext,
+/// One input of a stage, listed: a source, or the committed output of a stage it
+/// depends on.
+struct Input {
+    /// The table name the stage reads it by.
+    table: String,
+    /// `source NAME` or `after NAME`.
+    heading: String,
+    /// One line per committed object (see [`listing`]).
+    listing: String,
+}
+
+/// Lists every input of stage `name` once; the fingerprints of the stage or of each
+/// of its tasks are computed from these listings.
+async fn stage_inputs(ctx: &SessionContext, pipeline: &Pipeline, name: &str) -> Result<Vec<Input>> {
+    let mut inputs = vec![];
+    for (source, config) in &pipeline.sources {
+        inputs.push(Input {
+            table: source.clone(),
+            heading: format!("source {source}"),
+            listing: listing(ctx, &pipeline.resolve(&config.url)).await?,
+        });
+    }
+    // What a dependency wrote (its committed files), not what it would compute:
+    // a stage run alone with `--only` must still see later changes upstream.
+    for dep in &pipeline.stages[name].depends_on {
+        inputs.push(Input {
+            table: dep.clone(),
+            heading: format!("after {dep}"),
+            listing: listing(ctx, &pipeline.output_url(dep))
+                .await
+                .unwrap_or_default(),
+        });
+    }
+    Ok(inputs)
+}
+
+/// A stable digest of everything a stage's (or one task's) result depends on: its
+/// SQL, output settings and inputs; a task counts only its own directory of a
+/// hive-partitioned `from`.
+fn fingerprint(
     pipeline: &Pipeline,
     name: &str,
+    inputs: &[Input],
     task: Option<(&TaskSplit, &Option<String>)>,
-) -> Result<String> {
+) -> String {
     let stage = &pipeline.stages[name];
-    // A task depends only on its own directory of a hive-partitioned `from`.
-    let restrict = |table: &str, listing: String| match task {
-        Some((split, value)) if split.from == table => only_partition(&listing, &split.by, value),
-        _ => listing,
-    };
-    let mut text = String::new();
-    let sql_path = pipeline.resolve(&stage.sql);
-    text.push_str(&std::fs::read_to_string(&sql_path).unwrap_or_default());
+    let mut text = std::fs::read_to_string(pipeline.resolve(&stage.sql)).unwrap_or_default();
     text.push_str(&format!(
         "\noutput={} by={:?}\n",
         stage.output, stage.partition_by
     ));
-    for (source, config) in &pipeline.sources {
-        text.push_str(&format!("source {source}\n"));
-        let all = listing(ctx, &pipeline.resolve(&config.url)).await?;
-        text.push_str(&restrict(source, all));
+    for input in inputs {
+        text.push_str(&input.heading);
+        text.push('\n');
+        match task {
+            Some((split, value)) if split.from == input.table => {
+                text.push_str(&only_partition(&input.listing, &split.by, value))
+            }
+            _ => text.push_str(&input.listing),
+        }
     }
-    // What a dependency wrote (its committed files), not what it would compute:
-    // a stage run alone with `--only` must still see later changes upstream.
-    for dep in &stage.depends_on {
-        let output = pipeline.resolve(&pipeline.stages[dep].output);
-        let output = format!("{}/", output.trim_end_matches('/'));
-        text.push_str(&format!("after {dep}\n"));
-        let all = listing(ctx, &output).await.unwrap_or_default();
-        text.push_str(&restrict(dep, all));
-    }
-    Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+    format!("{:016x}", fnv1a(text.as_bytes()))
 }
 
 /// The lines of a listing inside `by=value/` directories, when the listing has such
@@ -373,10 +394,9 @@ fn only_partition(listing: &str, by: &str, value: &Option<String>) -> String {
         .collect()
 }
 
-/// `by=value` as the partitioned writer names directories.
+/// `by=value` as the partitioned writer names the directory.
 fn directory_name(by: &str, value: &Option<String>) -> String {
-    let value = value.as_deref().unwrap_or("__HIVE_DEFAULT_PARTITION__");
-    object_store::path::PathPart::from(format!("{by}={value}"))
+    partition_directory(by, value.as_deref())
         .as_ref()
         .to_string()
 }
@@ -400,15 +420,22 @@ async fn run_split_stage(
             )));
         }
     }
+    let inputs = &stage_inputs(ctx, pipeline, name).await?;
     let mut tasks = futures::stream::iter(values)
         .map(|value| async move {
             let started = std::time::Instant::now();
             let label = directory_name(&split.by, &value);
-            let outcome =
-                match run_task(ctx, pipeline, name, split, &value, &label, options.force).await {
-                    Ok(outcome) => outcome,
-                    Err(e) => Outcome::Failed(one_line(&e)),
-                };
+            let fingerprint = fingerprint(pipeline, name, inputs, Some((split, &value)));
+            let task = Task {
+                split,
+                value: &value,
+                label: &label,
+                fingerprint: &fingerprint,
+            };
+            let outcome = match run_task(ctx, pipeline, name, task, options.force).await {
+                Ok(outcome) => outcome,
+                Err(e) => Outcome::Failed(one_line(&e)),
+            };
             (label, outcome, started.elapsed().as_secs_f64())
         })
         .buffer_unordered(pipeline.settings.parallelism);
@@ -454,10 +481,11 @@ async fn changed_tasks(
     split: &TaskSplit,
 ) -> Result<(usize, usize)> {
     let values = partition_values(ctx, &split.from, &split.by).await?;
+    let inputs = stage_inputs(ctx, pipeline, name).await?;
     let mut changed = 0;
     for value in &values {
         let label = directory_name(&split.by, value);
-        let fingerprint = fingerprint(ctx, pipeline, name, Some((split, value))).await?;
+        let fingerprint = fingerprint(pipeline, name, &inputs, Some((split, value)));
         if state.completed_fingerprint(name, &label)?.as_deref() != Some(&fingerprint) {
             changed += 1;
         }
@@ -492,16 +520,29 @@ async fn partition_values(
     Ok(values)
 }
 
-/// One task of a split stage, in its own session where `from` holds only its value.
+/// One task of a split stage: its value of `split.by`, its label (`by=value`) and the
+/// fingerprint of its inputs.
+struct Task<'a> {
+    split: &'a TaskSplit,
+    value: &'a Option<String>,
+    label: &'a str,
+    fingerprint: &'a str,
+}
+
+/// Runs a task in its own session where `from` holds only the task's value.
 async fn run_task(
     parent: &SessionContext,
     pipeline: &Pipeline,
     name: &str,
-    split: &TaskSplit,
-    value: &Option<String>,
-    label: &str,
+    task: Task<'_>,
     force: bool,
 ) -> Result<Outcome> {
+    let Task {
+        split,
+        value,
+        label,
+        fingerprint,
+    } = task;
     // The run's tables, shared rather than listed and inferred again per task.
     let ctx = crate::context::session_context()?;
     for table in pipeline.sources.keys().chain(pipeline.stages.keys()) {
@@ -509,9 +550,8 @@ async fn run_task(
             ctx.register_table(table.as_str(), provider)?;
         }
     }
-    let fingerprint = fingerprint(&ctx, pipeline, name, Some((split, value))).await?;
     let mut state = State::open(&pipeline.state_file())?;
-    if !force && state.completed_fingerprint(name, label)?.as_deref() == Some(&fingerprint) {
+    if !force && state.completed_fingerprint(name, label)?.as_deref() == Some(fingerprint) {
         return Ok(Outcome::Skipped(
             "inputs unchanged since it completed".into(),
         ));
@@ -541,7 +581,7 @@ async fn run_task(
         &mut state,
         name,
         label,
-        &fingerprint,
+        fingerprint,
         WriteMode::OverwritePartitions,
     )
     .await
