@@ -78,47 +78,82 @@ pub async fn materialize(
     dest: &str,
     options: &MaterializeOptions,
 ) -> Result<Written> {
-    let location = Location::parse(dest)?;
-    let store = raw_store(ctx, &location)?;
-    let root = location.prefix();
-    let at = |e| naming(&location, e);
-    // A missing bucket or a refused credential fails before the stage runs.
-    store
-        .list_with_delimiter(Some(&root))
-        .await
-        .map_err(|e| at(e.into()))?;
-    if options.mode == WriteMode::ErrorIfExists {
-        ensure_empty(store.as_ref(), &root, location.url().as_str())
+    let destination = Destination::open(ctx, dest, options).await?;
+    let df = run_stage(ctx, sql).await?;
+    destination.write(ctx, df, options).await
+}
+
+/// [`materialize`] for a query already planned as a DataFrame.
+pub async fn materialize_frame(
+    ctx: &SessionContext,
+    df: DataFrame,
+    dest: &str,
+    options: &MaterializeOptions,
+) -> Result<Written> {
+    let destination = Destination::open(ctx, dest, options).await?;
+    destination.write(ctx, df, options).await
+}
+
+/// A checked destination: its store is reachable (a missing bucket or a refused
+/// credential fails before the stage runs) and, for `error-if-exists`, empty.
+struct Destination {
+    location: Location,
+    store: Arc<dyn ObjectStore>,
+}
+
+impl Destination {
+    async fn open(ctx: &SessionContext, dest: &str, options: &MaterializeOptions) -> Result<Self> {
+        let location = Location::parse(dest)?;
+        let store = raw_store(ctx, &location)?;
+        let root = location.prefix();
+        let at = |e| naming(&location, e);
+        store
+            .list_with_delimiter(Some(&root))
+            .await
+            .map_err(|e| at(e.into()))?;
+        if options.mode == WriteMode::ErrorIfExists {
+            ensure_empty(store.as_ref(), &root, location.url().as_str())
+                .await
+                .map_err(at)?;
+        }
+        Ok(Destination { location, store })
+    }
+
+    async fn write(
+        self,
+        ctx: &SessionContext,
+        df: DataFrame,
+        options: &MaterializeOptions,
+    ) -> Result<Written> {
+        let Destination { location, store } = self;
+        let root = location.prefix();
+        let at = |e| naming(&location, e);
+        check_partition_columns(&df, &options.partition_by)?;
+        let run = run_id();
+        let files = write_partitioned(ctx, df, &store, &root, &options.partition_by, &run)
             .await
             .map_err(at)?;
+        commit(store.as_ref(), &root, &run, options.mode, &files)
+            .await
+            .map_err(at)?;
+        // Listings cached before this write would hide the new files from later queries.
+        if let Some(cache) = ctx.runtime_env().cache_manager.get_list_files_cache() {
+            cache.clear();
+        }
+        let partitions = files
+            .iter()
+            .map(|f| &f.dir)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        Ok(Written {
+            location: location.to_string(),
+            run,
+            rows: files.iter().map(|f| f.rows).sum(),
+            partitions,
+            files: files.len(),
+            bytes: files.iter().map(|f| f.bytes).sum(),
+        })
     }
-    let df = run_stage(ctx, sql).await?;
-    check_partition_columns(&df, &options.partition_by)?;
-
-    let run = run_id();
-    let files = write_partitioned(ctx, df, &store, &root, &options.partition_by, &run)
-        .await
-        .map_err(at)?;
-    commit(store.as_ref(), &root, &run, options.mode, &files)
-        .await
-        .map_err(at)?;
-    // Listings cached before this write would hide the new files from later queries.
-    if let Some(cache) = ctx.runtime_env().cache_manager.get_list_files_cache() {
-        cache.clear();
-    }
-    let partitions = files
-        .iter()
-        .map(|f| &f.dir)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    Ok(Written {
-        location: location.to_string(),
-        run,
-        rows: files.iter().map(|f| f.rows).sum(),
-        partitions,
-        files: files.len(),
-        bytes: files.iter().map(|f| f.bytes).sum(),
-    })
 }
 
 /// Storage errors say which destination they concern (object_store names only the
@@ -329,7 +364,7 @@ fn writer_properties(
 }
 
 /// Executes all but the last statement and returns the last as a DataFrame.
-async fn run_stage(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
+pub(crate) async fn run_stage(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let mut statements = DFParser::parse_sql(sql)?;
     let Some(last) = statements.pop_back() else {
         return plan_err!("the stage has no SQL statement");

@@ -13,6 +13,8 @@
 //! output = "${OUT:out}/indicators36"
 //! partition_by = ["symbol"]
 //! depends_on = []
+//! tasks = { by = "symbol", from = "bars" }   # one task per symbol
+//! incremental = { order_by = "ts" }          # new rows only, after a warm-up
 //! ```
 //!
 //! `${VAR}` and `${VAR:default}` are replaced from the environment (as in seed 000's
@@ -101,6 +103,36 @@ pub struct Stage {
     pub depends_on: Vec<String>,
     /// One task per value of a column: `tasks = { by = "symbol", from = "bars" }`.
     pub tasks: Option<TaskSplit>,
+    /// Compute only new rows of each task: `incremental = { order_by = "ts" }`.
+    pub incremental: Option<Incremental>,
+}
+
+/// Lets a split stage compute only the rows of its tasks' input that are newer (by
+/// `order_by`) than what it has written, after recomputing as many earlier rows as
+/// its window functions look back (the warm-up), and append them.
+///
+/// Finite look-backs (`sma(x, 20)`: 20 rows) give exactly a full recompute's values.
+/// Recursions (EMA, Wilder's RSI/ATR/ADX, MACD) keep a decaying weight of every
+/// earlier row; the warm-up is made long enough that the rows before it keep at
+/// most `tolerance` of the weight (the difference from a full recompute is at most
+/// `tolerance` times the range of the inputs), or is `warmup` rows when given
+/// (refused if that leaves more than `tolerance`). Functions that need the whole
+/// partition (cumulative sums, drawdown from the start, filters that look ahead)
+/// make every run a full recompute of the task, as do changed SQL and a failed or
+/// killed last attempt. Rows whose `order_by` is NULL are left out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incremental {
+    /// The column new rows are later in: the ORDER BY of the stage's windows.
+    pub order_by: String,
+    /// Rows of warm-up for recursions, instead of the length `tolerance` implies.
+    pub warmup: Option<usize>,
+    #[serde(default = "default_tolerance")]
+    pub tolerance: f64,
+}
+
+fn default_tolerance() -> f64 {
+    1e-12
 }
 
 /// Splits a stage into one task per value of `by` in table `from` (a source or a
@@ -235,6 +267,23 @@ impl Pipeline {
                     return plan_err!(
                         "stage '{name}': tasks.from = '{}' is neither a source nor a stage it depends on",
                         split.from
+                    );
+                }
+            }
+            if let Some(incremental) = &stage.incremental {
+                if stage.tasks.is_none() {
+                    return plan_err!(
+                        "stage '{name}': incremental needs tasks = {{ by, from }} (new rows are \
+                         found per task)"
+                    );
+                }
+                if incremental.order_by.is_empty() {
+                    return plan_err!("stage '{name}': incremental.order_by is empty");
+                }
+                if !(incremental.tolerance > 0.0 && incremental.tolerance < 1.0) {
+                    return plan_err!(
+                        "stage '{name}': incremental.tolerance must be between 0 and 1, got {}",
+                        incremental.tolerance
                     );
                 }
             }

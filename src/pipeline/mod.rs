@@ -3,6 +3,7 @@
 //! has not changed and a failure is reported, not lost.
 
 pub mod config;
+pub mod incremental;
 pub mod runner;
 pub mod state;
 

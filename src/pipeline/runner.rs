@@ -7,14 +7,17 @@
 //! fingerprint is skipped. Sources and earlier stages' outputs are tables named after
 //! them. Each stage is written with the atomic `overwrite` of [`crate::materialize`].
 
-use super::config::{OnFailure, Pipeline, TaskSplit};
-use super::state::State;
+use super::config::{Incremental, OnFailure, Pipeline, TaskSplit};
+use super::incremental::{plan_task, stage_warmup, TaskRun, Warmup};
+use super::state::{Mark, State};
 use crate::errors::one_line;
-use crate::materialize::{materialize, MaterializeOptions};
+use crate::materialize::{materialize, materialize_frame, run_stage, MaterializeOptions};
 use crate::partitioned_writer::partition_directory;
 use crate::publish::WriteMode;
-use datafusion::common::{exec_datafusion_err, Result};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{exec_datafusion_err, Column, Result, ScalarValue};
 use datafusion::datasource::listing::ListingTableUrl;
+use datafusion::logical_expr::{cast, lit, Expr};
 use datafusion::prelude::SessionContext;
 use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectStoreExt;
@@ -38,6 +41,8 @@ pub enum Outcome {
     Completed {
         rows: u64,
         attempts: u32,
+        /// How an incremental task ran (appended after a warm-up, or why in full).
+        note: Option<String>,
     },
     Skipped(String),
     Failed(String),
@@ -50,8 +55,15 @@ pub enum Outcome {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Outcome::Completed { rows, attempts } => {
+            Outcome::Completed {
+                rows,
+                attempts,
+                note,
+            } => {
                 write!(f, "completed: {rows} rows")?;
+                if let Some(note) = note {
+                    write!(f, " ({note})")?;
+                }
                 if *attempts > 1 {
                     write!(f, " (attempt {attempts})")?;
                 }
@@ -152,7 +164,8 @@ pub async fn run(
                                 &name,
                                 WHOLE,
                                 &fingerprint,
-                                WriteMode::Overwrite,
+                                Job::Replace(WriteMode::Overwrite),
+                                None,
                             )
                             .await?,
                         )
@@ -193,13 +206,42 @@ pub async fn plan(pipeline: &Pipeline, options: &RunOptions) -> Result<Vec<Decis
             continue;
         }
         if let Some(split) = &pipeline.stages[&name].tasks {
-            let (changed, total) = changed_tasks(&ctx, pipeline, &state, &name, split).await?;
-            let run = options.force || changed > 0;
-            let why = if options.force {
-                format!("forced ({total} tasks)")
-            } else {
-                format!("{changed} of {total} tasks new or changed")
+            let changed = changed_tasks(&ctx, pipeline, &state, &name, split).await;
+            let known = changed.is_ok();
+            let (run, mut why) = match changed {
+                Ok((_, total)) if options.force => (true, format!("forced ({total} tasks)")),
+                Ok((changed, total)) => (
+                    changed > 0,
+                    format!("{changed} of {total} tasks new or changed"),
+                ),
+                // A stage's output that does not exist yet.
+                Err(_) if pipeline.stages.contains_key(&split.from) => (
+                    true,
+                    format!(
+                        "its tasks (by {}) are known once stage '{}' has run",
+                        split.by, split.from
+                    ),
+                ),
+                Err(e) => return Err(e),
             };
+            let incremental = match known {
+                true => incremental_plan(&ctx, pipeline, &name).await?,
+                false => None,
+            };
+            if let Some(incremental) = incremental {
+                why.push_str(&match incremental.warmup {
+                    Ok(warmup) if warmup.residual > 0.0 => format!(
+                        "; incremental: new rows after {} rows of warm-up (earlier rows keep \
+                         {:.0e} of the weight)",
+                        warmup.rows, warmup.residual
+                    ),
+                    Ok(warmup) => format!(
+                        "; incremental: new rows after {} rows of warm-up (exact)",
+                        warmup.rows
+                    ),
+                    Err(reason) => format!("; not incremental: {reason}"),
+                });
+            }
             decisions.push(Decision {
                 stage: name,
                 run,
@@ -255,7 +297,22 @@ async fn register_table(ctx: &SessionContext, name: &str, url: &str) -> Result<(
     Ok(())
 }
 
-/// Runs one task (a whole stage, or one partition of it) with its retries.
+/// What an attempt writes.
+#[derive(Debug, Clone)]
+enum Job {
+    /// The stage's whole result, written in this mode.
+    Replace(WriteMode),
+    /// The stage's rows after `after` (by `order_by`), appended.
+    AppendAfter {
+        order_by: String,
+        after: ScalarValue,
+        note: String,
+    },
+}
+
+/// Runs one task (a whole stage, or one partition of it) with its retries; an
+/// incremental task records `mark`, how far it read.
+#[allow(clippy::too_many_arguments)]
 async fn run_attempts(
     ctx: &SessionContext,
     pipeline: &Pipeline,
@@ -263,15 +320,13 @@ async fn run_attempts(
     name: &str,
     partition: &str,
     fingerprint: &str,
-    mode: WriteMode,
+    mut job: Job,
+    mark: Option<Mark>,
 ) -> Result<Outcome> {
     let stage = &pipeline.stages[name];
     let sql = std::fs::read_to_string(pipeline.resolve(&stage.sql))
         .map_err(|e| exec_datafusion_err!("stage '{name}': cannot read its SQL: {e}"))?;
-    let options = MaterializeOptions {
-        partition_by: stage.partition_by.clone(),
-        mode,
-    };
+    let dest = pipeline.resolve(&stage.output);
     let attempts = 1 + pipeline.settings.retries;
     let mut last_error = String::new();
     for attempt in 1..=attempts {
@@ -280,23 +335,67 @@ async fn run_attempts(
             Err(owner) => return Ok(Outcome::Busy(format!("running as {owner}"))),
         };
         let heartbeat = spawn_heartbeat(pipeline.state_file(), status);
-        let result = materialize(ctx, &sql, &pipeline.resolve(&stage.output), &options).await;
+        let result = write(ctx, &sql, &dest, &stage.partition_by, &job).await;
         heartbeat.abort();
         match result {
             Ok(written) => {
-                state.complete(status, written.rows)?;
+                match &mark {
+                    Some(mark) => state.complete_at(status, written.rows, mark)?,
+                    None => state.complete(status, written.rows)?,
+                }
                 return Ok(Outcome::Completed {
                     rows: written.rows,
                     attempts: attempt,
+                    note: match &job {
+                        Job::AppendAfter { note, .. } => Some(note.clone()),
+                        Job::Replace(_) => None,
+                    },
                 });
             }
             Err(e) => {
                 last_error = one_line(&e);
                 state.fail(status, &last_error)?;
+                // A failed commit may have appended to some partitions: retry in full.
+                if let Job::AppendAfter { .. } = job {
+                    job = Job::Replace(WriteMode::OverwritePartitions);
+                }
             }
         }
     }
     Ok(Outcome::Failed(last_error))
+}
+
+/// One attempt's write.
+async fn write(
+    ctx: &SessionContext,
+    sql: &str,
+    dest: &str,
+    partition_by: &[String],
+    job: &Job,
+) -> Result<crate::materialize::Written> {
+    let mut options = MaterializeOptions {
+        partition_by: partition_by.to_vec(),
+        mode: WriteMode::Append,
+    };
+    match job {
+        Job::Replace(mode) => {
+            options.mode = *mode;
+            materialize(ctx, sql, dest, &options).await
+        }
+        Job::AppendAfter {
+            order_by, after, ..
+        } => {
+            let df = run_stage(ctx, sql).await?;
+            if df.schema().field_with_unqualified_name(order_by).is_err() {
+                return Err(exec_datafusion_err!(
+                    "incremental.order_by '{order_by}' is not a column of the stage's result"
+                ));
+            }
+            let column = Expr::Column(Column::new_unqualified(order_by));
+            let df = df.filter(column.gt(lit(after.clone())))?;
+            materialize_frame(ctx, df, dest, &options).await
+        }
+    }
 }
 
 /// Beats for a RUNNING attempt from its own connection until aborted, so that other
@@ -421,6 +520,7 @@ async fn run_split_stage(
         }
     }
     let inputs = &stage_inputs(ctx, pipeline, name).await?;
+    let incremental = &incremental_plan(ctx, pipeline, name).await?;
     let mut tasks = futures::stream::iter(values)
         .map(|value| async move {
             let started = std::time::Instant::now();
@@ -431,6 +531,7 @@ async fn run_split_stage(
                 value: &value,
                 label: &label,
                 fingerprint: &fingerprint,
+                incremental: incremental.as_ref(),
             };
             let outcome = match run_task(ctx, pipeline, name, task, options.force).await {
                 Ok(outcome) => outcome,
@@ -465,11 +566,74 @@ async fn run_split_stage(
         Outcome::Busy(owner)
     } else if completed == 0 {
         Outcome::Skipped(format!(
-            "inputs of all {skipped} tasks unchanged since they completed"
+            "inputs of all {skipped} tasks unchanged or without new rows since they completed"
         ))
     } else {
-        Outcome::Completed { rows, attempts: 1 }
+        Outcome::Completed {
+            rows,
+            attempts: 1,
+            note: None,
+        }
     })
+}
+
+/// How the tasks of an incremental stage may run, decided once for all of them.
+struct IncrementalPlan<'a> {
+    config: &'a Incremental,
+    /// The warm-up, or why every task is a full recompute.
+    warmup: std::result::Result<Warmup, String>,
+    /// Digest of the stage's definition: the SQL and every setting of its output.
+    definition: String,
+}
+
+/// The incremental plan of stage `name`, if it is incremental: its query is planned
+/// in a scratch session holding the run's tables (the stage's own statements may
+/// create views) and its window functions' look-backs read from the plan.
+async fn incremental_plan<'a>(
+    parent: &SessionContext,
+    pipeline: &'a Pipeline,
+    name: &str,
+) -> Result<Option<IncrementalPlan<'a>>> {
+    let stage = &pipeline.stages[name];
+    let Some(config) = &stage.incremental else {
+        return Ok(None);
+    };
+    let sql = std::fs::read_to_string(pipeline.resolve(&stage.sql)).unwrap_or_default();
+    let definition = format!(
+        "{:016x}",
+        fnv1a(
+            format!(
+                "{sql}\noutput={} by={:?} tasks={:?} incremental={:?}",
+                stage.output, stage.partition_by, stage.tasks, config
+            )
+            .as_bytes()
+        )
+    );
+    let scratch = session_with_tables_of(parent, pipeline).await?;
+    let warmup = match run_stage(&scratch, &sql).await {
+        Ok(df) => stage_warmup(df.logical_plan(), config),
+        Err(e) => Err(format!("its query does not plan: {}", one_line(&e))),
+    };
+    Ok(Some(IncrementalPlan {
+        config,
+        warmup,
+        definition,
+    }))
+}
+
+/// A new session sharing the run's tables (sources and stage outputs), rather than
+/// listing and inferring them again.
+async fn session_with_tables_of(
+    parent: &SessionContext,
+    pipeline: &Pipeline,
+) -> Result<SessionContext> {
+    let ctx = crate::context::session_context()?;
+    for table in pipeline.sources.keys().chain(pipeline.stages.keys()) {
+        if let Ok(provider) = parent.table_provider(table.as_str()).await {
+            ctx.register_table(table.as_str(), provider)?;
+        }
+    }
+    Ok(ctx)
 }
 
 /// How many of a split stage's tasks would run (new or changed inputs), of all.
@@ -520,16 +684,19 @@ async fn partition_values(
     Ok(values)
 }
 
-/// One task of a split stage: its value of `split.by`, its label (`by=value`) and the
-/// fingerprint of its inputs.
+/// One task of a split stage: its value of `split.by`, its label (`by=value`), the
+/// fingerprint of its inputs and, for an incremental stage, the stage's plan.
 struct Task<'a> {
     split: &'a TaskSplit,
     value: &'a Option<String>,
     label: &'a str,
     fingerprint: &'a str,
+    incremental: Option<&'a IncrementalPlan<'a>>,
 }
 
-/// Runs a task in its own session where `from` holds only the task's value.
+/// Runs a task in its own session where `from` holds only the task's rows (for an
+/// incremental stage: up to its input's current high-water mark, and from the
+/// warm-up's start when only new rows are computed).
 async fn run_task(
     parent: &SessionContext,
     pipeline: &Pipeline,
@@ -542,49 +709,112 @@ async fn run_task(
         value,
         label,
         fingerprint,
+        incremental,
     } = task;
-    // The run's tables, shared rather than listed and inferred again per task.
-    let ctx = crate::context::session_context()?;
-    for table in pipeline.sources.keys().chain(pipeline.stages.keys()) {
-        if let Ok(provider) = parent.table_provider(table.as_str()).await {
-            ctx.register_table(table.as_str(), provider)?;
-        }
-    }
+    let ctx = session_with_tables_of(parent, pipeline).await?;
     let mut state = State::open(&pipeline.state_file())?;
     if !force && state.completed_fingerprint(name, label)?.as_deref() == Some(fingerprint) {
         return Ok(Outcome::Skipped(
             "inputs unchanged since it completed".into(),
         ));
     }
-    let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let all = format!("__all_{}", split.from);
-    let full = ctx.table(quoted(&split.from).as_str()).await?;
-    ctx.deregister_table(split.from.as_str())?;
-    ctx.register_table(all.as_str(), full.into_view())?;
-    let filter = match value {
-        Some(v) => format!(
-            "CAST({} AS VARCHAR) = '{}'",
-            quoted(&split.by),
-            v.replace('\'', "''")
-        ),
-        None => format!("{} IS NULL", quoted(&split.by)),
+    let by = Expr::Column(Column::new_unqualified(&split.by));
+    let input = ctx.table(quoted(&split.from).as_str()).await?;
+    let input = match value {
+        Some(v) => input.filter(cast(by, DataType::Utf8).eq(lit(v.as_str())))?,
+        None => input.filter(by.is_null())?,
     };
-    ctx.sql(&format!(
-        "CREATE VIEW {} AS SELECT * FROM {} WHERE {filter}",
-        quoted(&split.from),
-        quoted(&all)
-    ))
-    .await?;
-    run_attempts(
+    ctx.deregister_table(split.from.as_str())?;
+    let Some(plan) = incremental else {
+        ctx.register_table(split.from.as_str(), input.into_view())?;
+        let job = Job::Replace(WriteMode::OverwritePartitions);
+        return run_attempts(
+            &ctx,
+            pipeline,
+            &mut state,
+            name,
+            label,
+            fingerprint,
+            job,
+            None,
+        )
+        .await;
+    };
+    let order_by = &plan.config.order_by;
+    let forced = Err("forced".to_string());
+    let warmup = if force { &forced } else { &plan.warmup };
+    let last = state.last_attempt(name, label)?;
+    let run = plan_task(&input, order_by, warmup, last.as_ref(), &plan.definition).await?;
+    let column = Expr::Column(Column::new_unqualified(order_by));
+    let (extent, from, job) = match run {
+        TaskRun::NothingNew { mark } => {
+            let status = match state.claim(name, label, 1, fingerprint)? {
+                Ok(status) => status,
+                Err(owner) => return Ok(Outcome::Busy(format!("running as {owner}"))),
+            };
+            if let Some(mark) = mark.mark(&plan.definition)? {
+                state.complete_at(status, 0, &mark)?;
+            }
+            return Ok(Outcome::Skipped("no new rows since it completed".into()));
+        }
+        TaskRun::Full { reason, mark } => {
+            let job = Job::Replace(WriteMode::OverwritePartitions);
+            (mark, None, (job, reason))
+        }
+        TaskRun::Append {
+            after,
+            from,
+            new_rows,
+            mark,
+        } => {
+            let warmup = warmup.as_ref().map(|w| w.rows).unwrap_or_default();
+            let note = format!("{new_rows} new rows after a warm-up of {warmup} rows");
+            let job = Job::AppendAfter {
+                order_by: order_by.clone(),
+                after,
+                note: note.clone(),
+            };
+            (mark, from, (job, note))
+        }
+    };
+    let (job, note) = job;
+    // Rows that arrive while the task runs are left to the next run.
+    let mut input = input;
+    if let Some(high_water) = &extent.high_water {
+        input = input.filter(column.clone().lt_eq(lit(high_water.clone())))?;
+    }
+    if let Some(from) = from {
+        input = input.filter(column.gt_eq(lit(from)))?;
+    }
+    ctx.register_table(split.from.as_str(), input.into_view())?;
+    let mark = extent.mark(&plan.definition)?;
+    let outcome = run_attempts(
         &ctx,
         pipeline,
         &mut state,
         name,
         label,
         fingerprint,
-        WriteMode::OverwritePartitions,
+        job,
+        mark,
     )
-    .await
+    .await?;
+    Ok(match outcome {
+        Outcome::Completed {
+            rows,
+            attempts,
+            note: None,
+        } => Outcome::Completed {
+            rows,
+            attempts,
+            note: Some(format!("in full: {note}")),
+        },
+        other => other,
+    })
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// One line per committed object under `url`: path, size and version.

@@ -1,6 +1,8 @@
 //! The task table in SQLite, with seed 000's lifecycle: a task (stage x partition)
 //! and one status row per attempt (RUNNING, then COMPLETED or FAILED) carrying the
-//! host, pid, start and end times, the input fingerprint and the error.
+//! host, pid, start and end times, the input fingerprint and the error. Incremental
+//! stages also record, per completed attempt, the digest of the stage's definition
+//! and how far its input had been read (the high-water mark and the rows up to it).
 
 use datafusion::common::{exec_datafusion_err, Result};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -26,7 +28,10 @@ CREATE TABLE IF NOT EXISTS task_status (
     heartbeat     TEXT,
     fingerprint   TEXT,
     rows          INTEGER,
-    error_message TEXT
+    error_message TEXT,
+    definition    TEXT,
+    high_water    TEXT,
+    history_rows  INTEGER
 );
 CREATE VIEW IF NOT EXISTS latest_status AS
     SELECT t.stage, t.partition, s.*
@@ -48,6 +53,24 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 pub struct State {
     db: Connection,
+}
+
+/// How far a completed attempt of an incremental stage read its task's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// Digest of the stage's SQL and settings: another definition means a full rerun.
+    pub definition: String,
+    /// The largest `order_by` value read, as text.
+    pub high_water: String,
+    /// Input rows at or before the high-water mark.
+    pub rows: u64,
+}
+
+/// A task's latest attempt, as an incremental run needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastAttempt {
+    pub completed: bool,
+    pub mark: Option<Mark>,
 }
 
 /// A task's latest status, for `quantfusion status`.
@@ -82,7 +105,40 @@ impl State {
         db.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql_err)?;
         db.execute_batch(SCHEMA).map_err(sql_err)?;
+        add_missing_columns(&db)?;
         Ok(State { db })
+    }
+
+    /// The task's latest attempt, if it ever ran.
+    pub fn last_attempt(&self, stage: &str, partition: &str) -> Result<Option<LastAttempt>> {
+        self.db
+            .query_row(
+                "SELECT s.status, s.definition, s.high_water, s.history_rows
+                 FROM task_status s JOIN tasks t USING (task_id)
+                 WHERE t.stage = ?1 AND t.partition = ?2
+                 ORDER BY s.status_id DESC LIMIT 1",
+                params![stage, partition],
+                |r| {
+                    let status: String = r.get(0)?;
+                    let definition: Option<String> = r.get(1)?;
+                    let high_water: Option<String> = r.get(2)?;
+                    let rows: Option<i64> = r.get(3)?;
+                    let mark = match (definition, high_water, rows) {
+                        (Some(definition), Some(high_water), Some(rows)) => Some(Mark {
+                            definition,
+                            high_water,
+                            rows: rows as u64,
+                        }),
+                        _ => None,
+                    };
+                    Ok(LastAttempt {
+                        completed: status == "COMPLETED",
+                        mark,
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql_err)
     }
 
     /// The fingerprint of the task's last completed attempt.
@@ -181,6 +237,24 @@ impl State {
         self.finish(status_id, "COMPLETED", Some(rows as i64), None)
     }
 
+    /// Completes an attempt of an incremental stage, recording how far it read.
+    pub fn complete_at(&self, status_id: i64, rows: u64, mark: &Mark) -> Result<()> {
+        self.complete(status_id, rows)?;
+        self.db
+            .execute(
+                "UPDATE task_status SET definition = ?2, high_water = ?3, history_rows = ?4
+                 WHERE status_id = ?1",
+                params![
+                    status_id,
+                    mark.definition,
+                    mark.high_water,
+                    mark.rows as i64
+                ],
+            )
+            .map_err(sql_err)?;
+        Ok(())
+    }
+
     pub fn fail(&self, status_id: i64, error: &str) -> Result<()> {
         self.finish(status_id, "FAILED", None, Some(error))
     }
@@ -243,6 +317,27 @@ impl State {
             .map_err(sql_err)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql_err)
     }
+}
+
+/// Adds the columns later versions use to a state file an earlier version created.
+fn add_missing_columns(db: &Connection) -> Result<()> {
+    let existing: Vec<String> = db
+        .prepare("SELECT name FROM pragma_table_info('task_status')")
+        .and_then(|mut q| q.query_map([], |r| r.get(0))?.collect())
+        .map_err(sql_err)?;
+    for (column, sql_type) in [
+        ("definition", "TEXT"),
+        ("high_water", "TEXT"),
+        ("history_rows", "INTEGER"),
+    ] {
+        if !existing.iter().any(|c| c == column) {
+            db.execute_batch(&format!(
+                "ALTER TABLE task_status ADD COLUMN {column} {sql_type}"
+            ))
+            .map_err(sql_err)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether a process of this host is alive (Linux `/proc`; elsewhere the heartbeat

@@ -5,6 +5,7 @@ mod common;
 mod crash;
 mod emd;
 mod golden;
+mod incremental;
 mod kernels;
 mod materialize;
 mod min_periods;

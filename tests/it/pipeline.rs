@@ -5,7 +5,7 @@ use crate::s3_server::S3Server;
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn quantfusion(args: &[&str], env: &[(&str, String)]) -> Output {
+pub(crate) fn quantfusion(args: &[&str], env: &[(&str, String)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_quantfusion"))
         .args(args)
         .env_clear()
@@ -14,7 +14,7 @@ fn quantfusion(args: &[&str], env: &[(&str, String)]) -> Output {
         .expect("run quantfusion")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -477,7 +477,7 @@ fn json_logs_are_one_object_per_stage() {
 
 /// Writes `rows` rows per symbol of `symbols` into the hive-partitioned `dir`,
 /// replacing only those symbols' partitions.
-fn write_partitioned_source(work: &Path, dir: &Path, symbols: &[&str], rows: usize) {
+pub(crate) fn write_partitioned_source(work: &Path, dir: &Path, symbols: &[&str], rows: usize) {
     let list = symbols
         .iter()
         .map(|s| format!("('{s}')"))

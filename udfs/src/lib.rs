@@ -31,6 +31,7 @@ pub mod stationarity;
 pub mod technical;
 pub mod time;
 
+pub use framework::Memory;
 pub use registry::{
-    add_physical_rule, all_functions, register_all, register_all_in, QfFunction, Udf,
+    add_physical_rule, all_functions, register_all, register_all_in, window_memory, QfFunction, Udf,
 };

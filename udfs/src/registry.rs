@@ -1,13 +1,14 @@
 //! The catalogue of every quantfusion function and its registration on a session.
 
 use crate::framework::{
-    aggregate_udf, collecting_spec, scalar_udf, window_udf, BundleAggregates, Causality,
-    CollectingSpec, Family, SeriesAggregate, SeriesScalar, SeriesWindow, StreamWindowPartitions,
+    aggregate_udf, collecting_spec, memory_of, scalar_udf, window_udf, BundleAggregates, Causality,
+    CollectingSpec, Family, Memory, SeriesAggregate, SeriesScalar, SeriesWindow,
+    StreamWindowPartitions,
 };
 use datafusion::common::Result;
 use datafusion::execution::FunctionRegistry;
 use datafusion::execution::SessionStateBuilder;
-use datafusion::logical_expr::{AggregateUDF, Documentation, ScalarUDF, WindowUDF};
+use datafusion::logical_expr::{AggregateUDF, Documentation, Expr, ScalarUDF, WindowUDF};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
@@ -20,6 +21,9 @@ pub enum Udf {
     Scalar(Arc<ScalarUDF>),
 }
 
+/// The memory of a window function's call, from the call's arguments.
+pub type MemoryOf = fn(&[Expr]) -> Result<Memory>;
+
 /// One quantfusion function: its UDF and what the catalogue tells about it.
 #[derive(Debug, Clone)]
 pub struct QfFunction {
@@ -29,6 +33,8 @@ pub struct QfFunction {
     pub udf: Udf,
     /// For an aggregate: what lets it share one collection with others.
     pub collecting: Option<CollectingSpec>,
+    /// For a window function: how far back a call with these arguments reaches.
+    pub memory: Option<MemoryOf>,
 }
 
 impl QfFunction {
@@ -57,6 +63,7 @@ pub(crate) fn window<K: SeriesWindow>() -> QfFunction {
         causality: K::CAUSALITY,
         udf: Udf::Window(Arc::new(window_udf::<K>())),
         collecting: None,
+        memory: Some(memory_of::<K>),
     }
 }
 
@@ -67,6 +74,7 @@ pub(crate) fn aggregate<K: SeriesAggregate>() -> QfFunction {
         causality: K::CAUSALITY,
         udf: Udf::Aggregate(Arc::new(aggregate_udf::<K>())),
         collecting: Some(collecting_spec::<K>()),
+        memory: None,
     }
 }
 
@@ -77,6 +85,7 @@ pub(crate) fn scalar<K: SeriesScalar>() -> QfFunction {
         causality: Causality::Causal,
         udf: Udf::Scalar(Arc::new(scalar_udf::<K>())),
         collecting: None,
+        memory: None,
     }
 }
 
@@ -95,6 +104,16 @@ pub fn all_functions() -> Vec<QfFunction> {
     .concat();
     all.sort_by_key(|f| f.name);
     all
+}
+
+/// How far back a call of the quantfusion window function `name` reaches; `None`
+/// when no quantfusion window function has that name.
+pub fn window_memory(name: &str, args: &[Expr]) -> Option<Result<Memory>> {
+    all_functions()
+        .into_iter()
+        .find(|f| f.name == name)
+        .and_then(|f| f.memory)
+        .map(|memory| memory(args))
 }
 
 /// Registers every quantfusion function on a session, the optimizer rule that lets

@@ -8,6 +8,7 @@
 
 use super::adapter::KernelUdf;
 use super::docs::{Causality, Doc, Family};
+use super::memory::Memory;
 use super::missing::compute_on_present;
 use super::output::Output;
 use super::params::{Arguments, Params};
@@ -41,6 +42,12 @@ pub trait SeriesWindow: Debug + Send + Sync + 'static {
     /// the computation and the index of this function's output.
     const SHARED: Option<(Shared, usize)> = None;
 
+    /// How far back the value at a row reaches (see [`Memory`]); the default claims
+    /// the whole partition, which is never wrong, only slower for incremental runs.
+    fn memory(_params: &Params) -> Memory {
+        Memory::Whole
+    }
+
     /// Checks rules that tie parameters together (each alone is checked by its
     /// declaration); runs at planning.
     fn validate(_params: &Params) -> Result<()> {
@@ -67,6 +74,15 @@ pub fn window_udf<K: SeriesWindow>() -> WindowUDF {
         &K::ARGS,
         &K::DOC,
     ))
+}
+
+/// The memory of a call of `K` with these arguments (the call's expressions, series
+/// first); functions that look ahead need the whole partition whatever they declare.
+pub fn memory_of<K: SeriesWindow>(args: &[Expr]) -> Result<Memory> {
+    if K::CAUSALITY.looks_ahead() {
+        return Ok(Memory::Whole);
+    }
+    Ok(K::memory(&K::ARGS.params_from_exprs(K::NAME, args)?))
 }
 
 impl<K: SeriesWindow> WindowUDFImpl for KernelUdf<K> {

@@ -1,7 +1,7 @@
 //! `cross_above(a, b)` and `cross_below(a, b)`: true on the row where one series
 //! crosses another, e.g. a fast moving average crossing a slow one.
 
-use crate::framework::{Arguments, Doc, Family, Output, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Output, Params, SeriesWindow};
 use crate::kernels::signals;
 use datafusion::common::Result;
 
@@ -36,6 +36,10 @@ impl SeriesWindow for CrossAbove {
                   AS golden_cross FROM ma",
     };
 
+    fn memory(_p: &Params) -> Memory {
+        Memory::Rows(1)
+    }
+
     fn compute(series: &[&[f64]], _params: &Params, out: &mut [f64]) -> Result<()> {
         signals::cross_above(series[0], series[1], out);
         Ok(())
@@ -56,6 +60,10 @@ impl SeriesWindow for CrossBelow {
         example: "SELECT ts, cross_below(close, 100) OVER (PARTITION BY symbol ORDER BY ts) \
                   FROM bars",
     };
+
+    fn memory(_p: &Params) -> Memory {
+        Memory::Rows(1)
+    }
 
     fn compute(series: &[&[f64]], _params: &Params, out: &mut [f64]) -> Result<()> {
         signals::cross_below(series[0], series[1], out);

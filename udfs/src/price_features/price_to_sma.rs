@@ -1,6 +1,6 @@
 //! `price_to_sma(x, period)`: the price relative to its simple moving average.
 
-use crate::framework::{Arguments, Doc, Family, Param, ParamKind, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Param, ParamKind, Params, SeriesWindow};
 use crate::kernels::signals;
 use datafusion::common::Result;
 
@@ -24,6 +24,10 @@ impl SeriesWindow for PriceToSma {
         example: "SELECT ts, price_to_sma(close, 24) OVER (PARTITION BY symbol ORDER BY ts) \
                   FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
         signals::price_to_sma(series[0], params.usize(0), out);

@@ -1,6 +1,6 @@
 //! `linreg(x, period)`: the rolling line at the current row.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct Linreg;
@@ -14,4 +14,7 @@ impl SeriesWindow for Linreg {
         example: "SELECT ts, linreg(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 2));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

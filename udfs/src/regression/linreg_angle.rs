@@ -1,6 +1,6 @@
 //! `linreg_angle(x, period)`: the rolling slope as an angle in degrees.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::linreg::linreg_angle;
 use datafusion::common::Result;
 
@@ -15,6 +15,10 @@ impl SeriesWindow for LinregAngle {
         description: "Angle in degrees of the slope per row of the least-squares line through the last `period` rows, in price units (TA-Lib LINEARREG_ANGLE). The first period-1 rows are NULL.",
         example: "SELECT ts, linreg_angle(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         linreg_angle(s[0], p.usize(0), out);

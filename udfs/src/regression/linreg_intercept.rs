@@ -1,6 +1,6 @@
 //! `linreg_intercept(x, period)`: the rolling line at the oldest row.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregIntercept;
@@ -14,4 +14,7 @@ impl SeriesWindow for LinregIntercept {
         example: "SELECT ts, linreg_intercept(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 1));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

@@ -1,6 +1,6 @@
 //! `linreg_r2(x, period)`: goodness of fit of the rolling line.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregR2;
@@ -14,4 +14,7 @@ impl SeriesWindow for LinregR2 {
         example: "SELECT ts, linreg_r2(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 4));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

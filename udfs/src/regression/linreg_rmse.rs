@@ -1,6 +1,6 @@
 //! `linreg_rmse(x, period)`: residual size of the rolling line.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregRmse;
@@ -14,4 +14,7 @@ impl SeriesWindow for LinregRmse {
         example: "SELECT ts, linreg_rmse(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 5));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

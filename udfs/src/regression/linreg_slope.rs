@@ -1,6 +1,6 @@
 //! `linreg_slope(x, period)`: slope of the rolling least-squares line.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct LinregSlope;
@@ -14,4 +14,7 @@ impl SeriesWindow for LinregSlope {
         example: "SELECT ts, linreg_slope(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 0));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

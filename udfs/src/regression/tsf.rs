@@ -1,6 +1,6 @@
 //! `tsf(x, period)`: the rolling line one row ahead.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct Tsf;
@@ -14,4 +14,7 @@ impl SeriesWindow for Tsf {
         example: "SELECT ts, tsf(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 3));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

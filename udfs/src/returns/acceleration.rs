@@ -1,6 +1,6 @@
 //! `acceleration(x)`: change of the one-period return.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::returns::acceleration;
 use datafusion::common::Result;
 
@@ -20,6 +20,10 @@ impl SeriesWindow for Acceleration {
                       x.pct_change().diff()). The first two rows of a partition are NULL.",
         example: "SELECT ts, acceleration(close) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(_p: &Params) -> Memory {
+        Memory::Rows(2)
+    }
 
     fn compute(series: &[&[f64]], _params: &Params, out: &mut [f64]) -> Result<()> {
         acceleration(series[0], out);

@@ -1,6 +1,6 @@
 //! `log_return(x)`: logarithmic one-period return.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::returns::log_return;
 use datafusion::common::Result;
 
@@ -19,6 +19,10 @@ impl SeriesWindow for LogReturn {
                       after a missing row the previous present row is used.",
         example: "SELECT ts, log_return(close) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(_p: &Params) -> Memory {
+        Memory::Rows(1)
+    }
 
     fn compute(series: &[&[f64]], _params: &Params, out: &mut [f64]) -> Result<()> {
         log_return(series[0], out);

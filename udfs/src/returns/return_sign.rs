@@ -1,6 +1,6 @@
 //! `return_sign(x)`: direction of the one-period move.
 
-use crate::framework::{Arguments, Doc, Family, Output, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Output, Params, SeriesWindow};
 use crate::kernels::returns::return_sign;
 use datafusion::common::Result;
 
@@ -21,6 +21,10 @@ impl SeriesWindow for ReturnSign {
                       partition is NULL; after a missing row the previous present row is used.",
         example: "SELECT ts, return_sign(close) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(_p: &Params) -> Memory {
+        Memory::Rows(1)
+    }
 
     fn compute(series: &[&[f64]], _params: &Params, out: &mut [f64]) -> Result<()> {
         return_sign(series[0], out);

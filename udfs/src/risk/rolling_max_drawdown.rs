@@ -1,6 +1,6 @@
 //! `rolling_max_drawdown(ret, n)`: the maximum drawdown within the last `n` returns.
 
-use crate::framework::{Arguments, Doc, Family, Param, ParamKind, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Param, ParamKind, Params, SeriesWindow};
 use crate::kernels::drawdown::rolling_max_drawdown;
 use datafusion::common::Result;
 
@@ -24,6 +24,10 @@ impl SeriesWindow for RollingMaxDrawdown {
                       are NULL. Costs O(n) per row: each window is computed afresh.",
         example: "SELECT ts, rolling_max_drawdown(ret, 63) OVER (PARTITION BY symbol ORDER BY ts) FROM daily_returns",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         rolling_max_drawdown(s[0], p.usize(0), out);

@@ -1,6 +1,6 @@
 //! `rolling_sharpe(ret, n [, periods])`: the Sharpe ratio of the last `n` returns.
 
-use crate::framework::{Arguments, Doc, Family, Param, ParamKind, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Param, ParamKind, Params, SeriesWindow};
 use crate::kernels::risk::rolling_sharpe;
 use datafusion::common::Result;
 
@@ -23,6 +23,10 @@ impl SeriesWindow for RollingSharpe {
                       whose returns are all equal.",
         example: "SELECT ts, rolling_sharpe(ret, 63, 252) OVER (PARTITION BY symbol ORDER BY ts) FROM daily_returns",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         rolling_sharpe(s[0], p.usize(0), p.f64(1), out);

@@ -1,6 +1,6 @@
 //! `rolling_beta(y, x, n)`: regression slope of `y` on `x` over the last `n` rows.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_beta;
 use datafusion::common::Result;
 
@@ -18,6 +18,10 @@ impl SeriesWindow for RollingBeta {
         description: "Regression slope of y on x over the last n rows: cov(y, x) / var(x). NULL where x is flat; a row is skipped when either argument is missing.",
         example: "SELECT ts, rolling_beta(stock_ret, index_ret, 60) OVER (PARTITION BY symbol ORDER BY ts) FROM returns",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn validate(params: &Params) -> Result<()> {
         super::check_min_periods(Self::NAME, params, 1)

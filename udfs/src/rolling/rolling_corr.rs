@@ -1,6 +1,6 @@
 //! `rolling_corr(x, y, n)`: Pearson correlation over the last `n` rows.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_corr;
 use datafusion::common::Result;
 
@@ -18,6 +18,10 @@ impl SeriesWindow for RollingCorr {
         description: "Pearson correlation of x and y over the last n rows (pandas rolling(n).corr). NULL where either window is flat; a row is skipped when either argument is missing.",
         example: "SELECT ts, rolling_corr(close, volume, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn validate(params: &Params) -> Result<()> {
         super::check_min_periods(Self::NAME, params, 1)

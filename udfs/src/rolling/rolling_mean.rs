@@ -1,6 +1,6 @@
 //! `rolling_mean(x, n)`: mean of the last `n` rows.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_mean;
 use datafusion::common::Result;
 
@@ -20,6 +20,10 @@ impl SeriesWindow for RollingMean {
         example:
             "SELECT ts, rolling_mean(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn validate(params: &Params) -> Result<()> {
         super::check_min_periods(Self::NAME, params, 1)

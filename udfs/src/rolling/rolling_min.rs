@@ -1,6 +1,6 @@
 //! `rolling_min(x, n)`: minimum of the last `n` rows.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_min;
 use datafusion::common::Result;
 
@@ -18,6 +18,10 @@ impl SeriesWindow for RollingMin {
         description: "Minimum of the last n rows (pandas rolling(n, min_periods).min()). The first n-1 rows are NULL unless min_periods is given.",
         example: "SELECT ts, rolling_min(low, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn validate(params: &Params) -> Result<()> {
         super::check_min_periods(Self::NAME, params, 1)

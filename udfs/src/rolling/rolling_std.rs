@@ -1,6 +1,6 @@
 //! `rolling_std(x, n [, ddof])`: standard deviation of the last `n` rows.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_std;
 use datafusion::common::{plan_err, Result};
 
@@ -20,6 +20,10 @@ impl SeriesWindow for RollingStd {
         example:
             "SELECT ts, rolling_std(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn validate(params: &Params) -> Result<()> {
         check_ddof(Self::NAME, params)?;

@@ -1,6 +1,6 @@
 //! `rolling_zscore(x, n)`: z-score of the current row within its window.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_zscore;
 use datafusion::common::Result;
 
@@ -18,6 +18,10 @@ impl SeriesWindow for RollingZscore {
         description: "Z-score of the current row within the last n rows: (x - rolling_mean) / rolling_std (ddof 1). NULL where the window is flat, and for the first n-1 rows unless min_periods is given.",
         example: "SELECT ts, rolling_zscore(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn validate(params: &Params) -> Result<()> {
         super::check_min_periods(Self::NAME, params, 1)

@@ -2,7 +2,7 @@
 //! which is 0 only for independent series and sees non-linear dependence.
 
 use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, Params, SeriesAggregate, SeriesWindow,
+    Arguments, Doc, Family, Memory, Param, ParamKind, Params, SeriesAggregate, SeriesWindow,
 };
 use crate::kernels::distance::{distance_correlation, rolling_distance_correlation};
 use datafusion::common::Result;
@@ -52,6 +52,10 @@ impl SeriesWindow for RollingDistanceCorr {
                       window where either series is constant. O(n²) per row.",
         example: "SELECT ts, rolling_distance_corr(ret, volume, 60) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         rolling_distance_correlation(s[0], s[1], p.usize(0), out);

@@ -1,7 +1,7 @@
 //! `frac_diff(x, d [, threshold])`: fixed-width-window fractional differentiation.
 
 use crate::framework::{
-    Arguments, Doc, Family, Param, ParamKind, ParamValue, Params, SeriesWindow,
+    Arguments, Doc, Family, Memory, Param, ParamKind, ParamValue, Params, SeriesWindow,
 };
 use crate::kernels::frac_diff::frac_diff;
 use datafusion::common::Result;
@@ -46,6 +46,14 @@ impl SeriesWindow for FracDiff {
         example:
             "SELECT ts, frac_diff(ln(close), 0.4) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        const LIMIT: usize = 10_000_000;
+        match crate::kernels::frac_diff::frac_diff_weights(p.f64(0), p.f64(1), LIMIT).len() {
+            LIMIT => Memory::Whole,
+            width => Memory::Rows(width - 1),
+        }
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         frac_diff(s[0], p.f64(0), p.f64(1), out);

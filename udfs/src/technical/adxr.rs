@@ -1,6 +1,6 @@
 //! `adxr`: ADX rating.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::directional;
 use datafusion::common::Result;
 
@@ -15,6 +15,10 @@ impl SeriesWindow for Adxr {
         description: "ADX rating, (ADX + ADX period-1 rows ago) / 2 (TA-Lib ADXR). The first 3 period-2 rows are NULL.",
         example: "SELECT ts, adxr(high, low, close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::wilder(p.usize(0), 2, 3 * p.usize(0) + 1)
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         directional::adxr(s[0], s[1], s[2], p.usize(0), out);

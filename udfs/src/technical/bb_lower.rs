@@ -1,6 +1,6 @@
 //! `bb_lower`: lower Bollinger band.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct BbLower;
@@ -14,4 +14,7 @@ impl SeriesWindow for BbLower {
         example: "SELECT ts, bb_lower(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 2));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

@@ -1,6 +1,6 @@
 //! `bb_middle`: middle Bollinger band.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::volatility;
 use crate::kernels::volatility::Band;
 use datafusion::common::Result;
@@ -20,6 +20,10 @@ impl SeriesWindow for BbMiddle {
             "Middle Bollinger band: the simple mean of the last period rows (TA-Lib BBANDS).",
         example: "SELECT ts, bb_middle(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         volatility::bollinger(s[0], p.usize(0), 0.0, Band::Middle, out);

@@ -1,6 +1,6 @@
 //! `bb_percent_b`: position within the Bollinger bands.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct BbPercentB;
@@ -14,4 +14,7 @@ impl SeriesWindow for BbPercentB {
         example: "SELECT ts, bb_percent_b(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 3));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

@@ -1,6 +1,6 @@
 //! `bb_upper`: upper Bollinger band.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct BbUpper;
@@ -14,4 +14,7 @@ impl SeriesWindow for BbUpper {
         example: "SELECT ts, bb_upper(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 0));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

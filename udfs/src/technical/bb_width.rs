@@ -1,6 +1,6 @@
 //! `bb_width`: relative width of the Bollinger bands.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct BbWidth;
@@ -15,4 +15,7 @@ impl SeriesWindow for BbWidth {
             "SELECT ts, bb_width(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 4));
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 }

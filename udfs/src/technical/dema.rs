@@ -1,6 +1,6 @@
 //! `dema`: double exponential moving average.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::moving_average;
 use datafusion::common::Result;
 
@@ -18,6 +18,10 @@ impl SeriesWindow for Dema {
         description: "Double exponential moving average 2 EMA - EMA(EMA) (TA-Lib DEMA, EMAs seeded with simple means). The first 2(period-1) rows are NULL.",
         example: "SELECT ts, dema(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::ema(p.usize(0), 2, 2 * p.usize(0))
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         moving_average::dema(s[0], p.usize(0), out);

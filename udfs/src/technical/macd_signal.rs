@@ -1,6 +1,6 @@
 //! `macd_signal`: MACD signal line.
 
-use crate::framework::{Arguments, Doc, Family, SeriesWindow, Shared};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct MacdSignal;
@@ -14,4 +14,7 @@ impl SeriesWindow for MacdSignal {
         example: "SELECT ts, macd_signal(close, 12, 26, 9) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
     const SHARED: Option<(Shared, usize)> = Some((super::MACD, 1));
+    fn memory(p: &Params) -> Memory {
+        Memory::ema(p.usize(1).max(p.usize(2)), 2, p.usize(1) + p.usize(2))
+    }
 }

@@ -1,6 +1,6 @@
 //! `medprice`: median price.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::price;
 use datafusion::common::Result;
 
@@ -18,6 +18,10 @@ impl SeriesWindow for Medprice {
         description: "Median price (high + low) / 2 (TA-Lib MEDPRICE).",
         example: "SELECT ts, medprice(high, low) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(_p: &Params) -> Memory {
+        Memory::Rows(0)
+    }
 
     fn compute(s: &[&[f64]], _p: &Params, out: &mut [f64]) -> Result<()> {
         price::medprice(s[0], s[1], out);

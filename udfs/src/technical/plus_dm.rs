@@ -1,6 +1,6 @@
 //! `plus_dm`: positive directional movement.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::directional;
 use crate::kernels::directional::Directional;
 use datafusion::common::Result;
@@ -16,6 +16,10 @@ impl SeriesWindow for PlusDm {
         description: "Wilder sum of positive directional movement, s - s/period + move, seeded with the sum of the first period-1 moves (TA-Lib PLUS_DM). The first period-1 rows are NULL.",
         example: "SELECT ts, plus_dm(high, low, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::wilder(p.usize(0), 1, p.usize(0) + 1)
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         directional::directional(s[0], s[1], s[1], p.usize(0), Directional::PlusDm, out);

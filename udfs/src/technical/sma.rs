@@ -1,6 +1,6 @@
 //! `sma(x, period)`: TA-Lib's simple moving average.
 
-use crate::framework::{Arguments, Doc, Family, Param, ParamKind, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Param, ParamKind, Params, SeriesWindow};
 use crate::kernels::rolling::rolling_mean;
 use datafusion::common::Result;
 
@@ -23,6 +23,10 @@ impl SeriesWindow for Sma {
                       The first period-1 rows are NULL.",
         example: "SELECT ts, sma(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
         rolling_mean(series[0], params.usize(0), out);

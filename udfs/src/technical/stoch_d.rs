@@ -1,6 +1,6 @@
 //! `stoch_d`: slow stochastic %D.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::oscillators;
 use datafusion::common::Result;
 
@@ -15,6 +15,10 @@ impl SeriesWindow for StochD {
         description: "Slow stochastic %D, the slowd-row mean of slow %K (TA-Lib STOCH, SMA). NULL for the first (fastk-1)+(slowk-1)+(slowd-1) rows.",
         example: "SELECT ts, stoch_d(high, low, close, 14, 3, 3) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0) + p.usize(1) + p.usize(2))
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         oscillators::stoch(

@@ -1,6 +1,6 @@
 //! `typprice`: typical price.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::price;
 use datafusion::common::Result;
 
@@ -19,6 +19,10 @@ impl SeriesWindow for Typprice {
         example:
             "SELECT ts, typprice(high, low, close) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(_p: &Params) -> Memory {
+        Memory::Rows(0)
+    }
 
     fn compute(s: &[&[f64]], _p: &Params, out: &mut [f64]) -> Result<()> {
         price::typprice(s[0], s[1], s[2], out);

@@ -1,6 +1,6 @@
 //! `wma`: weighted moving average.
 
-use crate::framework::{Arguments, Doc, Family, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
 use crate::kernels::moving_average;
 use datafusion::common::Result;
 
@@ -18,6 +18,10 @@ impl SeriesWindow for Wma {
         description: "Weighted moving average with weights 1..period, the newest row weighted most (TA-Lib WMA). The first period-1 rows are NULL.",
         example: "SELECT ts, wma(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    fn memory(p: &Params) -> Memory {
+        Memory::Rows(p.usize(0))
+    }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
         moving_average::wma(s[0], p.usize(0), out);

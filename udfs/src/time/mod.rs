@@ -22,6 +22,7 @@ pub fn functions() -> Vec<QfFunction> {
             causality: Causality::Causal,
             udf: Udf::Scalar(Arc::new(InSession::udf())),
             collecting: None,
+            memory: None,
         },
     ]
 }
