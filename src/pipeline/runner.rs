@@ -18,7 +18,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_datafusion_err, Column, Result, ScalarValue};
 use datafusion::datasource::listing::ListingTableUrl;
 use datafusion::logical_expr::{cast, lit, Expr};
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{DataFrame, SessionContext};
 use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectStoreExt;
 use std::fmt;
@@ -302,11 +302,14 @@ async fn register_table(ctx: &SessionContext, name: &str, url: &str) -> Result<(
 enum Job {
     /// The stage's whole result, written in this mode.
     Replace(WriteMode),
-    /// The stage's rows after `after` (by `order_by`), appended.
+    /// The stage's rows after `after` (by `order_by`), appended; `note` says so.
+    /// A failed append is retried in full, with `table` reading `full_input`.
     AppendAfter {
         order_by: String,
         after: ScalarValue,
         note: String,
+        table: String,
+        full_input: DataFrame,
     },
 }
 
@@ -329,6 +332,10 @@ async fn run_attempts(
     let dest = pipeline.resolve(&stage.output);
     let attempts = 1 + pipeline.settings.retries;
     let mut last_error = String::new();
+    let mut note = match &job {
+        Job::AppendAfter { note, .. } => Some(note.clone()),
+        Job::Replace(_) => None,
+    };
     for attempt in 1..=attempts {
         let status = match state.claim(name, partition, attempt, fingerprint)? {
             Ok(status) => status,
@@ -346,18 +353,21 @@ async fn run_attempts(
                 return Ok(Outcome::Completed {
                     rows: written.rows,
                     attempts: attempt,
-                    note: match &job {
-                        Job::AppendAfter { note, .. } => Some(note.clone()),
-                        Job::Replace(_) => None,
-                    },
+                    note,
                 });
             }
             Err(e) => {
                 last_error = one_line(&e);
                 state.fail(status, &last_error)?;
                 // A failed commit may have appended to some partitions: retry in full.
-                if let Job::AppendAfter { .. } = job {
+                if let Job::AppendAfter {
+                    table, full_input, ..
+                } = &job
+                {
+                    ctx.deregister_table(table.as_str())?;
+                    ctx.register_table(table.as_str(), full_input.clone().into_view())?;
                     job = Job::Replace(WriteMode::OverwritePartitions);
+                    note = Some("in full after a failed append".into());
                 }
             }
         }
@@ -611,6 +621,17 @@ async fn incremental_plan<'a>(
     );
     let scratch = session_with_tables_of(parent, pipeline).await?;
     let warmup = match run_stage(&scratch, &sql).await {
+        Ok(df)
+            if df
+                .schema()
+                .field_with_unqualified_name(&config.order_by)
+                .is_err() =>
+        {
+            Err(format!(
+                "its result has no column '{}' (incremental.order_by)",
+                config.order_by
+            ))
+        }
         Ok(df) => stage_warmup(df.logical_plan(), config),
         Err(e) => Err(format!("its query does not plan: {}", one_line(&e))),
     };
@@ -746,6 +767,16 @@ async fn run_task(
     let last = state.last_attempt(name, label)?;
     let run = plan_task(&input, order_by, warmup, last.as_ref(), &plan.definition).await?;
     let column = Expr::Column(Column::new_unqualified(order_by));
+    // Rows that arrive while the task runs are left to the next run.
+    let high_water = match &run {
+        TaskRun::Full { mark, .. }
+        | TaskRun::Append { mark, .. }
+        | TaskRun::NothingNew { mark } => mark.high_water.clone(),
+    };
+    let up_to_mark = match high_water {
+        Some(high_water) => input.filter(column.clone().lt_eq(lit(high_water)))?,
+        None => input,
+    };
     let (extent, from, job) = match run {
         TaskRun::NothingNew { mark } => {
             let status = match state.claim(name, label, 1, fingerprint)? {
@@ -773,19 +804,17 @@ async fn run_task(
                 order_by: order_by.clone(),
                 after,
                 note: note.clone(),
+                table: split.from.clone(),
+                full_input: up_to_mark.clone(),
             };
             (mark, from, (job, note))
         }
     };
     let (job, note) = job;
-    // Rows that arrive while the task runs are left to the next run.
-    let mut input = input;
-    if let Some(high_water) = &extent.high_water {
-        input = input.filter(column.clone().lt_eq(lit(high_water.clone())))?;
-    }
-    if let Some(from) = from {
-        input = input.filter(column.gt_eq(lit(from)))?;
-    }
+    let input = match from {
+        Some(from) => up_to_mark.filter(column.gt_eq(lit(from)))?,
+        None => up_to_mark,
+    };
     ctx.register_table(split.from.as_str(), input.into_view())?;
     let mark = extent.mark(&plan.definition)?;
     let outcome = run_attempts(

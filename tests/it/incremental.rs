@@ -503,3 +503,40 @@ fn rows_of(dir: &std::path::Path) -> Vec<Row> {
         })
         .collect()
 }
+
+/// A stage whose result lacks the order column runs every task in full, and says so.
+#[test]
+fn a_result_without_the_order_column_is_a_full_recompute() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("prices");
+    write_partitioned_source(dir.path(), &source, &["A"], 50);
+    std::fs::write(
+        dir.path().join("features.sql"),
+        "SELECT symbol, sma(close, 5) OVER (PARTITION BY symbol ORDER BY ts) AS s FROM prices",
+    )
+    .unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[sources.prices]\nurl = \"{}\"\n\n[stages.features]\nsql = \"features.sql\"\n\
+             output = \"out\"\npartition_by = [\"symbol\"]\n\
+             tasks = {{ by = \"symbol\", from = \"prices\" }}\nincremental = {{ order_by = \"ts\" }}\n",
+            source.display()
+        ),
+    )
+    .unwrap();
+    let pipeline = pipeline.to_str().unwrap();
+    let o = quantfusion(&["plan", pipeline], &[]);
+    assert!(
+        text(&o).contains("not incremental: its result has no column 'ts'"),
+        "{}",
+        text(&o)
+    );
+    let o = quantfusion(&["run", pipeline], &[]);
+    assert!(
+        text(&o).contains("completed: 50 rows (in full: its result has no column 'ts'"),
+        "{}",
+        text(&o)
+    );
+}
