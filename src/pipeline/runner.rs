@@ -309,7 +309,7 @@ enum Job {
         after: ScalarValue,
         note: String,
         table: String,
-        full_input: DataFrame,
+        full_input: Box<DataFrame>,
     },
 }
 
@@ -365,7 +365,7 @@ async fn run_attempts(
                 } = &job
                 {
                     ctx.deregister_table(table.as_str())?;
-                    ctx.register_table(table.as_str(), full_input.clone().into_view())?;
+                    ctx.register_table(table.as_str(), (**full_input).clone().into_view())?;
                     job = Job::Replace(WriteMode::OverwritePartitions);
                     note = Some("in full after a failed append".into());
                 }
@@ -805,7 +805,7 @@ async fn run_task(
                 after,
                 note: note.clone(),
                 table: split.from.clone(),
-                full_input: up_to_mark.clone(),
+                full_input: Box::new(up_to_mark.clone()),
             };
             (mark, from, (job, note))
         }
