@@ -28,6 +28,13 @@ pub struct Engine {
 /// variables, so a scheduled job can tune batch size or target partitions without a
 /// code change.
 pub fn engine() -> Result<Engine> {
+    engine_on(None)
+}
+
+/// [`engine`] with window calls that have device kernels run by `backend` instead
+/// of the first CUDA device (the CPU emulation exercises the device path without
+/// one).
+pub fn engine_on(backend: Option<Arc<dyn crate::gpu::Backend>>) -> Result<Engine> {
     let mut options = ConfigOptions::from_env()?;
     if std::env::var_os("DATAFUSION_EXPLAIN_FORMAT").is_none() {
         options.explain.format = ExplainFormat::Tree;
@@ -69,7 +76,11 @@ pub fn engine() -> Result<Engine> {
     );
     ctx.register_udtf("parquet_metadata", Arc::new(ParquetMetadataFunc {}));
     quantfusion_udfs::register_all(&ctx);
-    quantfusion_udfs::add_physical_rule(&ctx, Arc::new(crate::device::DeviceCheck));
+    let device_rule = match backend {
+        Some(backend) => crate::device::DeviceCheck::with_backend(backend),
+        None => crate::device::DeviceCheck::default(),
+    };
+    quantfusion_udfs::add_physical_rule(&ctx, Arc::new(device_rule));
     Ok(Engine { ctx, object_stores })
 }
 

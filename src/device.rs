@@ -2,6 +2,7 @@
 //! is loaded dynamically (cudarc), so quantfusion builds and runs where CUDA is not
 //! installed, and says why no GPU is usable instead of failing.
 
+use crate::gpu::DevicePlacement;
 use cudarc::driver::{result, sys, CudaContext};
 use serde::Serialize;
 
@@ -120,8 +121,7 @@ impl std::fmt::Display for DeviceReport {
 /// the CLI's `--device`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Device {
-    /// The GPU where it pays, else the CPU. GPU execution is not wired yet, so
-    /// today this is the CPU.
+    /// The GPU where it pays (see [`crate::gpu::placement`]), else the CPU.
     #[default]
     Auto,
     Cpu,
@@ -174,10 +174,24 @@ pub fn cached_probe() -> &'static DeviceReport {
     REPORT.get_or_init(probe)
 }
 
-/// Checks `quantfusion.device` when a query is planned: `gpu` without a usable GPU
-/// (or, until GPU execution is wired, with one) is an error naming the reason.
+/// Applies `quantfusion.device` when a query is planned: `gpu` without a usable GPU
+/// is an error naming the reason; otherwise every window stage with a call that has a
+/// device kernel gets a [`DevicePlacement`], which runs it where the setting and the
+/// cost rule say and tells EXPLAIN (`devices=[...]`).
 #[derive(Debug, Default)]
-pub struct DeviceCheck;
+pub struct DeviceCheck {
+    /// The device to use instead of the first CUDA device (the CPU emulation in
+    /// tests).
+    backend: Option<std::sync::Arc<dyn crate::gpu::Backend>>,
+}
+
+impl DeviceCheck {
+    pub fn with_backend(backend: std::sync::Arc<dyn crate::gpu::Backend>) -> Self {
+        DeviceCheck {
+            backend: Some(backend),
+        }
+    }
+}
 
 impl datafusion::physical_optimizer::PhysicalOptimizerRule for DeviceCheck {
     fn optimize(
@@ -186,25 +200,50 @@ impl datafusion::physical_optimizer::PhysicalOptimizerRule for DeviceCheck {
         config: &datafusion::config::ConfigOptions,
     ) -> datafusion::common::Result<std::sync::Arc<dyn datafusion::physical_plan::ExecutionPlan>>
     {
+        use datafusion::common::tree_node::{Transformed, TreeNode};
+        use quantfusion_udfs::framework::PartitionStreamExec;
         let device = config
             .extensions
             .get::<QuantfusionOptions>()
             .map(|o| o.device)
             .unwrap_or_default();
+        let uses_device = |stage: &PartitionStreamExec| {
+            stage
+                .window_expr()
+                .iter()
+                .any(|e| crate::gpu::function::DeviceCall::of(e.as_ref()).is_some())
+        };
+        let backend = || match (&self.backend, device) {
+            (Some(forced), _) => Ok(std::sync::Arc::clone(forced)),
+            (None, Device::Cpu) => Err("not asked for".to_string()),
+            (None, _) => crate::gpu::backend::cuda(),
+        };
+        // 'gpu' never silently runs on the CPU: without a usable GPU every query
+        // fails, naming the reason.
         if device == Device::Gpu {
-            let report = cached_probe();
-            return match &report.unavailable {
-                Some(why) if report.gpus.is_empty() => datafusion::common::plan_err!(
+            if let Err(why) = backend() {
+                return datafusion::common::plan_err!(
                     "quantfusion.device = 'gpu' but there is no usable GPU ({why}); \
                      use 'auto' or 'cpu'"
-                ),
-                _ => datafusion::common::plan_err!(
-                    "quantfusion.device = 'gpu': GPU execution of quantfusion functions is \
-                     not available in this build yet; use 'auto' or 'cpu'"
-                ),
-            };
+                );
+            }
         }
-        Ok(plan)
+        plan.transform_up(|node| {
+            let Some(stage) = node.downcast_ref::<PartitionStreamExec>() else {
+                return Ok(Transformed::no(node));
+            };
+            if !uses_device(stage) {
+                return Ok(Transformed::no(node));
+            }
+            let placement = DevicePlacement::new(device, backend());
+            Ok(Transformed::yes(std::sync::Arc::new(
+                stage.with_batch_evaluator(std::sync::Arc::new(placement)),
+            )
+                as std::sync::Arc<
+                    dyn datafusion::physical_plan::ExecutionPlan,
+                >))
+        })
+        .map(|t| t.data)
     }
 
     fn name(&self) -> &str {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod context;
 pub mod device;
 pub mod errors;
+pub mod gpu;
 pub mod kernels;
 pub mod materialize;
 pub mod partitioned_writer;

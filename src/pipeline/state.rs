@@ -330,11 +330,16 @@ fn add_missing_columns(db: &Connection) -> Result<()> {
         ("high_water", "TEXT"),
         ("history_rows", "INTEGER"),
     ] {
-        if !existing.iter().any(|c| c == column) {
-            db.execute_batch(&format!(
-                "ALTER TABLE task_status ADD COLUMN {column} {sql_type}"
-            ))
-            .map_err(sql_err)?;
+        if existing.iter().any(|c| c == column) {
+            continue;
+        }
+        let added = db.execute_batch(&format!(
+            "ALTER TABLE task_status ADD COLUMN {column} {sql_type}"
+        ));
+        match added {
+            // Another run opening the same file added it first.
+            Err(e) if e.to_string().contains("duplicate column") => {}
+            other => other.map_err(sql_err)?,
         }
     }
     Ok(())
@@ -354,4 +359,42 @@ fn hostname() -> String {
         .map(|h| h.trim().to_string())
         .or_else(|_| std::env::var("HOSTNAME"))
         .unwrap_or_else(|_| "unknown".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_file_of_an_earlier_version_gains_the_new_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        let old = SCHEMA.replace(
+            ",\n    definition    TEXT,\n    high_water    TEXT,\n    history_rows  INTEGER",
+            "",
+        );
+        assert!(!old.contains("high_water"));
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(&old)
+            .unwrap();
+        let mut state = State::open(&path).unwrap();
+        let status = state.claim("s", "*", 1, "f").unwrap().unwrap();
+        let mark = Mark {
+            definition: "d".into(),
+            high_water: "42".into(),
+            rows: 7,
+        };
+        state.complete_at(status, 3, &mark).unwrap();
+        let last = state.last_attempt("s", "*").unwrap().unwrap();
+        assert_eq!(
+            last,
+            LastAttempt {
+                completed: true,
+                mark: Some(mark)
+            }
+        );
+        // Opening it again (as a second run would) changes nothing.
+        State::open(&path).unwrap();
+    }
 }

@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod crash;
+mod device_path;
 mod emd;
 mod golden;
 mod incremental;

@@ -340,14 +340,15 @@ fn one_stage_pipeline(dir: &Path, rows: usize) -> String {
 }
 
 fn statuses(pipeline: &str) -> Vec<(String, Option<String>)> {
-    let db = rusqlite::Connection::open(format!("{pipeline}.state.sqlite")).unwrap();
-    let mut q = db
-        .prepare("SELECT status, error_message FROM task_status ORDER BY status_id")
-        .unwrap();
-    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
+    try_statuses(pipeline).unwrap()
+}
+
+/// The attempts so far; an error while the run is still creating the state file.
+fn try_statuses(pipeline: &str) -> rusqlite::Result<Vec<(String, Option<String>)>> {
+    let db = rusqlite::Connection::open(format!("{pipeline}.state.sqlite"))?;
+    let mut q = db.prepare("SELECT status, error_message FROM task_status ORDER BY status_id")?;
+    let rows: rusqlite::Result<Vec<_>> = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect();
+    rows
 }
 
 fn summary_of(dir: &Path) -> String {
@@ -386,8 +387,8 @@ fn a_killed_run_is_taken_over_and_gives_the_clean_result() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let state = format!("{pipeline}.state.sqlite");
     loop {
-        let running =
-            Path::new(&state).exists() && statuses(&pipeline).iter().any(|(s, _)| s == "RUNNING");
+        let running = Path::new(&state).exists()
+            && try_statuses(&pipeline).is_ok_and(|s| s.iter().any(|(s, _)| s == "RUNNING"));
         if running {
             break;
         }

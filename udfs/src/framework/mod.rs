@@ -23,7 +23,7 @@ pub use docs::{Causality, Doc, Family};
 pub use memory::Memory;
 pub use output::Output;
 pub use params::{Arguments, Param, ParamKind, ParamValue, Params};
-pub use partition_stream::{PartitionStreamExec, StreamWindowPartitions};
+pub use partition_stream::{BatchEvaluator, PartitionStreamExec, StreamWindowPartitions};
 pub use scalar::{scalar_udf, SeriesScalar};
 pub use shared::Shared;
 pub use window::{memory_of, window_udf, SeriesWindow};

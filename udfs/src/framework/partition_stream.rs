@@ -42,6 +42,24 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+/// Evaluates some window expressions over a whole run of complete partitions at
+/// once (one device launch for all of them, say); the others, and the runs it
+/// declines, are evaluated partition by partition.
+pub trait BatchEvaluator: std::fmt::Debug + Send + Sync {
+    /// Where `expr` runs, for EXPLAIN (`gpu`, `cpu (no usable GPU)`); `None` for
+    /// expressions it knows nothing of.
+    fn placement(&self, expr: &dyn WindowExpr) -> Option<String>;
+
+    /// `expr` over every partition of `batch` (its rows split by `ranges`), or `None`
+    /// to leave this run to the partition-by-partition path.
+    fn evaluate(
+        &self,
+        expr: &dyn WindowExpr,
+        batch: &RecordBatch,
+        ranges: &[Range<usize>],
+    ) -> Result<Option<ArrayRef>>;
+}
+
 /// A `WindowAggExec` evaluated partition by partition as its sorted input streams
 /// in. Planning properties (schema, orderings, distribution) are the wrapped
 /// operator's; only execution differs.
@@ -50,6 +68,7 @@ pub struct PartitionStreamExec {
     window: Arc<WindowAggExec>,
     properties: Arc<PlanProperties>,
     metrics: ExecutionPlanMetricsSet,
+    batch_evaluator: Option<Arc<dyn BatchEvaluator>>,
 }
 
 impl PartitionStreamExec {
@@ -67,14 +86,51 @@ impl PartitionStreamExec {
             window,
             properties: Arc::new(properties),
             metrics: ExecutionPlanMetricsSet::new(),
+            batch_evaluator: None,
         })
+    }
+
+    /// The same operator with `evaluator` taking the expressions it handles.
+    pub fn with_batch_evaluator(&self, evaluator: Arc<dyn BatchEvaluator>) -> Self {
+        PartitionStreamExec {
+            window: Arc::clone(&self.window),
+            properties: Arc::clone(&self.properties),
+            metrics: ExecutionPlanMetricsSet::new(),
+            batch_evaluator: Some(evaluator),
+        }
+    }
+
+    pub fn window_expr(&self) -> &[Arc<dyn WindowExpr>] {
+        self.window.window_expr()
     }
 }
 
 impl DisplayAs for PartitionStreamExec {
     fn fmt_as(&self, t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "PartitionStreamExec: ")?;
-        self.window.fmt_as(t, f)
+        // The tree format names the operator itself and wants `key=value` lines.
+        let tree = matches!(t, DisplayFormatType::TreeRender);
+        if !tree {
+            write!(f, "PartitionStreamExec: ")?;
+        }
+        self.window.fmt_as(t, f)?;
+        let Some(evaluator) = &self.batch_evaluator else {
+            return Ok(());
+        };
+        let placements: Vec<String> = self
+            .window
+            .window_expr()
+            .iter()
+            .filter_map(|e| {
+                let call = e.name().split(" PARTITION BY").next().unwrap_or_default();
+                Some(format!("{call} on {}", evaluator.placement(e.as_ref())?))
+            })
+            .collect();
+        match (placements.is_empty(), tree) {
+            (true, _) => {}
+            (false, true) => write!(f, "\ndevices={}", placements.join(", "))?,
+            (false, false) => write!(f, ", devices=[{}]", placements.join(", "))?,
+        }
+        Ok(())
     }
 }
 
@@ -126,10 +182,14 @@ impl ExecutionPlan for PartitionStreamExec {
                 window,
                 properties: Arc::clone(&self.properties),
                 metrics: ExecutionPlanMetricsSet::new(),
+                batch_evaluator: self.batch_evaluator.clone(),
             }));
         }
         match PartitionStreamExec::try_wrap(Arc::clone(&window)) {
-            Some(exec) => Ok(Arc::new(exec)),
+            Some(exec) => Ok(Arc::new(match &self.batch_evaluator {
+                Some(evaluator) => exec.with_batch_evaluator(Arc::clone(evaluator)),
+                None => exec,
+            })),
             None => Ok(window),
         }
     }
@@ -160,6 +220,7 @@ impl ExecutionPlan for PartitionStreamExec {
             key_rows: None,
             finished: false,
             metrics: BaselineMetrics::new(&self.metrics, partition),
+            batch_evaluator: self.batch_evaluator.clone(),
         }))
     }
 
@@ -197,6 +258,7 @@ struct PartitionStream {
     key_rows: Option<RowConverter>,
     finished: bool,
     metrics: BaselineMetrics,
+    batch_evaluator: Option<Arc<dyn BatchEvaluator>>,
 }
 
 impl PartitionStream {
@@ -269,14 +331,26 @@ impl PartitionStream {
             return Ok(None);
         }
         let ranges = self.ranges(&batch)?;
-        // Partition by partition, every expression in turn: functions that share a
-        // computation over the same partition then find it still cached.
+        // Whole runs first, for the expressions a batch evaluator takes.
         let mut parts: Vec<Vec<ArrayRef>> =
             vec![Vec::with_capacity(ranges.len()); self.window_expr.len()];
+        let mut whole = vec![false; self.window_expr.len()];
+        if let Some(evaluator) = &self.batch_evaluator {
+            for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&mut whole) {
+                if let Some(column) = evaluator.evaluate(expr.as_ref(), &batch, &ranges)? {
+                    out.push(column);
+                    *whole = true;
+                }
+            }
+        }
+        // Then partition by partition, every other expression in turn: functions that
+        // share a computation over the same partition then find it still cached.
         for r in &ranges {
             let rows = batch.slice(r.start, r.len());
-            for (expr, out) in self.window_expr.iter().zip(&mut parts) {
-                out.push(expr.evaluate(&rows)?);
+            for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&whole) {
+                if !whole {
+                    out.push(expr.evaluate(&rows)?);
+                }
             }
         }
         let mut columns = batch.columns().to_vec();

@@ -1,0 +1,216 @@
+//! Where segmented kernels run: the CUDA device (cudarc, kernels compiled once per
+//! process by NVRTC for the device's architecture), or the CPU emulation that runs
+//! the same layout through the CPU kernels.
+
+use super::function::DeviceFunction;
+use super::segments::Segments;
+use cudarc::driver::{CudaContext, CudaModule, DriverError, LaunchConfig, PushKernelArg};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// Why a device run failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceError {
+    /// The inputs and outputs do not fit in device memory now.
+    OutOfMemory(String),
+    /// Anything else (a launch or copy failure, a kernel that does not compile).
+    Failed(String),
+}
+
+impl fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeviceError::OutOfMemory(e) => write!(f, "device out of memory: {e}"),
+            DeviceError::Failed(e) => write!(f, "device error: {e}"),
+        }
+    }
+}
+
+impl From<DriverError> for DeviceError {
+    fn from(e: DriverError) -> Self {
+        let text = e.to_string();
+        if text.contains("OUT_OF_MEMORY") {
+            DeviceError::OutOfMemory(text)
+        } else {
+            DeviceError::Failed(text)
+        }
+    }
+}
+
+/// Runs a function's kernel over segmented inputs; one value per dense row, NaN for
+/// "no value".
+pub trait Backend: fmt::Debug + Send + Sync {
+    /// What runs the kernels, for EXPLAIN (`gpu 0: NVIDIA H100`, `cpu emulation`).
+    fn describe(&self) -> String;
+    fn run(&self, function: &DeviceFunction, segments: &Segments) -> Result<Vec<f64>, DeviceError>;
+}
+
+/// The segmented layout through the CPU kernels: the reference a device must match,
+/// and how the device path is exercised on machines without one.
+#[derive(Debug, Default)]
+pub struct CpuEmulation;
+
+impl Backend for CpuEmulation {
+    fn describe(&self) -> String {
+        "cpu emulation".into()
+    }
+
+    fn run(&self, function: &DeviceFunction, segments: &Segments) -> Result<Vec<f64>, DeviceError> {
+        Ok(function.run_on_cpu(segments))
+    }
+}
+
+/// A CUDA device with every kernel of `kernels/` loaded.
+pub struct Cuda {
+    context: Arc<CudaContext>,
+    modules: HashMap<&'static str, Arc<CudaModule>>,
+    name: String,
+}
+
+impl fmt::Debug for Cuda {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cuda({})", self.name)
+    }
+}
+
+/// Threads per block of the row kernels.
+const BLOCK: u32 = 256;
+
+impl Cuda {
+    /// Opens device `ordinal` and compiles the kernels for its architecture.
+    pub fn open(ordinal: usize) -> Result<Cuda, DeviceError> {
+        let context = CudaContext::new(ordinal)?;
+        let (major, minor) = context.compute_capability()?;
+        let arch = architecture(major, minor);
+        let mut modules = HashMap::new();
+        for (name, _) in crate::kernels::KERNELS {
+            let ptx = crate::kernels::compile(name, arch).map_err(DeviceError::Failed)?;
+            modules.insert(*name, context.load_module(ptx)?);
+        }
+        let name = format!("gpu {ordinal}: {}", context.name()?);
+        Ok(Cuda {
+            context,
+            modules,
+            name,
+        })
+    }
+
+    fn launch(
+        &self,
+        function: &DeviceFunction,
+        segments: &Segments,
+    ) -> Result<Vec<f64>, DeviceError> {
+        let stream = self.context.default_stream();
+        let kernel = function.kernel();
+        let module = self
+            .modules
+            .get(kernel)
+            .ok_or_else(|| DeviceError::Failed(format!("kernel '{kernel}' is not loaded")))?;
+        let entry = module.load_function(kernel)?;
+        let rows = segments.len() as i64;
+        let partitions = segments.partitions() as i32;
+        let x = stream.clone_htod(&segments.series[0])?;
+        let offsets = stream.clone_htod(&segments.offsets)?;
+        let mut out = stream.alloc_zeros::<f64>(segments.len())?;
+        let per_row = LaunchConfig {
+            grid_dim: ((segments.len() as u32).div_ceil(BLOCK).max(1), 1, 1),
+            block_dim: (BLOCK, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut launch = stream.launch_builder(&entry);
+        match function {
+            DeviceFunction::FracDiff { weights } => {
+                let taps = weights.len() as i32;
+                let weights = stream.clone_htod(weights)?;
+                launch
+                    .arg(&x)
+                    .arg(&rows)
+                    .arg(&offsets)
+                    .arg(&partitions)
+                    .arg(&weights)
+                    .arg(&taps)
+                    .arg(&mut out);
+                // SAFETY: the arguments match frac_diff.cu's signature in order and
+                // type; every buffer holds the lengths the kernel indexes.
+                unsafe { launch.launch(per_row) }?;
+            }
+            DeviceFunction::RollingMean { n } => {
+                let window = *n as i32;
+                launch
+                    .arg(&x)
+                    .arg(&rows)
+                    .arg(&offsets)
+                    .arg(&partitions)
+                    .arg(&window)
+                    .arg(&mut out);
+                // SAFETY: as above, for rolling_mean.cu.
+                unsafe { launch.launch(per_row) }?;
+            }
+            DeviceFunction::Ema { period } => {
+                let n = *period as i32;
+                let per_partition = LaunchConfig {
+                    grid_dim: ((partitions as u32).div_ceil(BLOCK).max(1), 1, 1),
+                    block_dim: (BLOCK, 1, 1),
+                    shared_mem_bytes: 0,
+                };
+                launch
+                    .arg(&x)
+                    .arg(&offsets)
+                    .arg(&partitions)
+                    .arg(&n)
+                    .arg(&mut out);
+                // SAFETY: as above, for ema.cu (one thread per partition).
+                unsafe { launch.launch(per_partition) }?;
+            }
+        }
+        Ok(stream.clone_dtoh(&out)?)
+    }
+}
+
+impl Backend for Cuda {
+    fn describe(&self) -> String {
+        self.name.clone()
+    }
+
+    fn run(&self, function: &DeviceFunction, segments: &Segments) -> Result<Vec<f64>, DeviceError> {
+        if segments.is_empty() {
+            return Ok(vec![]);
+        }
+        self.launch(function, segments)
+    }
+}
+
+/// NVRTC's name for a compute capability.
+fn architecture(major: i32, minor: i32) -> &'static str {
+    match (major, minor) {
+        (7, 0) => "compute_70",
+        (7, 5) => "compute_75",
+        (8, 0) => "compute_80",
+        (8, 6) => "compute_86",
+        (8, 9) => "compute_89",
+        (9, 0) => "compute_90",
+        (10, 0) => "compute_100",
+        (12, 0) => "compute_120",
+        // Newer devices run PTX of an older architecture.
+        (m, _) if m > 12 => "compute_120",
+        _ => "compute_70",
+    }
+}
+
+/// The first CUDA device, opened once per process; `Err` says why there is none.
+pub fn cuda() -> Result<Arc<dyn Backend>, String> {
+    static CUDA: std::sync::OnceLock<Result<Arc<Cuda>, String>> = std::sync::OnceLock::new();
+    CUDA.get_or_init(|| {
+        let report = crate::device::cached_probe();
+        if report.gpus.is_empty() {
+            return Err(report
+                .unavailable
+                .clone()
+                .unwrap_or_else(|| "no GPU found".into()));
+        }
+        Cuda::open(0).map(Arc::new).map_err(|e| e.to_string())
+    })
+    .clone()
+    .map(|cuda| cuda as Arc<dyn Backend>)
+}
