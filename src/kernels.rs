@@ -10,6 +10,8 @@ pub const KERNELS: &[(&str, &str)] = &[
     ("frac_diff", include_str!("../kernels/frac_diff.cu")),
     ("rolling_mean", include_str!("../kernels/rolling_mean.cu")),
     ("ema", include_str!("../kernels/ema.cu")),
+    ("linreg", include_str!("../kernels/linreg.cu")),
+    ("comoments", include_str!("../kernels/comoments.cu")),
 ];
 
 /// A kernel's source with the shared header inlined (NVRTC is given one string).

@@ -147,6 +147,34 @@ impl Cuda {
                 // SAFETY: as above, for rolling_mean.cu.
                 unsafe { launch.launch(per_row) }?;
             }
+            DeviceFunction::Linreg { n, output } => {
+                let (window, output) = (*n as i32, *output as i32);
+                launch
+                    .arg(&x)
+                    .arg(&rows)
+                    .arg(&offsets)
+                    .arg(&partitions)
+                    .arg(&window)
+                    .arg(&output)
+                    .arg(&mut out);
+                // SAFETY: as above, for linreg.cu.
+                unsafe { launch.launch(per_row) }?;
+            }
+            DeviceFunction::Comoment { n, output } => {
+                let (window, output) = (*n as i32, *output as i32);
+                let second = stream.clone_htod(&segments.series[1])?;
+                launch
+                    .arg(&x)
+                    .arg(&second)
+                    .arg(&rows)
+                    .arg(&offsets)
+                    .arg(&partitions)
+                    .arg(&window)
+                    .arg(&output)
+                    .arg(&mut out);
+                // SAFETY: as above, for comoments.cu (two series of equal length).
+                unsafe { launch.launch(per_row) }?;
+            }
             DeviceFunction::Ema { period } => {
                 let n = *period as i32;
                 let per_partition = LaunchConfig {

@@ -86,7 +86,8 @@ impl BatchEvaluator for DevicePlacement {
             return Ok(None);
         }
         let series = call.series(batch)?;
-        let segments = Segments::gather(&[as_f64(&series)?], ranges);
+        let columns = series.iter().map(as_f64).collect::<Result<Vec<_>>>()?;
+        let segments = Segments::gather(&columns, ranges);
         match device.run(&call.function, &segments) {
             Ok(dense) => Ok(Some(Arc::new(segments.scatter(&dense)))),
             // `auto` keeps going on the CPU, which gives the same values.

@@ -45,7 +45,10 @@ async fn session(backend: Option<Arc<dyn Backend>>, device: &str) -> SessionCont
         "CREATE TABLE bars AS SELECT s AS symbol, i AS ts, \
                 CASE WHEN (i + s) % 53 = 0 THEN NULL \
                      WHEN (i * 7 + s) % 211 = 0 THEN 'NaN'::double \
-                     ELSE 100 + s + sin(i * 0.37 + s) * 3 + cos(i * 0.011 * s) * 10 END AS close \
+                     WHEN s = 3 AND i < 500 THEN 100.0 \
+                     ELSE 100 + s + sin(i * 0.37 + s) * 3 + cos(i * 0.011 * s) * 10 END AS close, \
+                CASE WHEN s = 5 AND i BETWEEN 100 AND 400 THEN 7.0 \
+                     ELSE 1000 + (i * 7919 + s) % 997 END AS volume \
          FROM generate_series(1, 40) a(s), generate_series(1, 3000) b(i) \
          WHERE i <= (s * s * 1237) % 3000 + 1 \
          ORDER BY (i * 7919) % 101, s",
@@ -62,6 +65,13 @@ const CALLS: &str = "frac_diff(close, 0.4, 1e-3) OVER w AS fd, \
                      frac_diff(close, 0.7) OVER w AS fd_default, \
                      rolling_mean(close, 20) OVER w AS rm, sma(close, 2) OVER w AS s2, \
                      ema(close, 10) OVER w AS e, ema(close, 2500) OVER w AS e_long, \
+                     linreg_slope(close, 30) OVER w AS ls, tsf(close, 14) OVER w AS tf, \
+                     linreg_r2(close, 30) OVER w AS lr2, linreg_rmse(close, 30) OVER w AS lrm, \
+                     linreg_angle(close, 14) OVER w AS la, linreg(close, 5) OVER w AS lv, \
+                     linreg_intercept(close, 5) OVER w AS li, \
+                     rolling_corr(close, volume, 20) OVER w AS rc, \
+                     rolling_beta(close, volume, 20) OVER w AS rb, \
+                     rolling_cov(volume, close, 20) OVER w AS rcv, \
                      rsi(close, 14) OVER w AS r";
 
 async fn values(ctx: &SessionContext) -> Vec<Vec<Option<f64>>> {
@@ -100,9 +110,9 @@ async fn the_segmented_device_path_equals_the_cpu_path() {
     let probe = Arc::new(Probe::default());
     let device = session(Some(probe.clone()), "gpu").await;
     assert_eq!(values(&device).await, cpu);
-    // Six calls have kernels (not rsi), each run once per run of partitions.
+    // 16 calls have kernels (not rsi), each run once per run of partitions.
     let runs = probe.runs.load(Ordering::SeqCst);
-    assert!(runs >= 6 && runs % 6 == 0, "{runs} device runs");
+    assert!(runs >= 16 && runs % 16 == 0, "{runs} device runs");
     let present = cpu.iter().flatten().filter(|v| v.is_some()).count();
     assert!(present > 100_000, "{present} values compared");
 }
