@@ -96,6 +96,37 @@ impl Cuda {
         })
     }
 
+    /// Copies a run's inputs to the device and a result's worth back, without a
+    /// launch: the transfer share of [`Backend::run`], for the benchmarks.
+    pub fn round_trip(&self, segments: &Segments) -> Result<(), DeviceError> {
+        let stream = self.context.default_stream();
+        let mut inputs = Vec::with_capacity(segments.series.len());
+        for series in &segments.series {
+            inputs.push(stream.clone_htod(series)?);
+        }
+        let offsets = stream.clone_htod(&segments.offsets)?;
+        let out = stream.alloc_zeros::<f64>(segments.len().max(1))?;
+        let back = stream.clone_dtoh(&out)?;
+        drop((inputs, offsets));
+        std::hint::black_box(back);
+        Ok(())
+    }
+
+    /// The device memory's peak bandwidth in bytes per second (double data rate x
+    /// clock x bus width), the floor of a memory-bound kernel.
+    pub fn memory_bandwidth(&self) -> Result<f64, DeviceError> {
+        use cudarc::driver::sys::CUdevice_attribute::{
+            CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE,
+        };
+        let clock_khz = self
+            .context
+            .attribute(CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE)?;
+        let bus_bits = self
+            .context
+            .attribute(CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH)?;
+        Ok(2.0 * f64::from(clock_khz) * 1e3 * f64::from(bus_bits) / 8.0)
+    }
+
     fn launch(
         &self,
         function: &DeviceFunction,
