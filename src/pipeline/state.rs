@@ -104,6 +104,12 @@ impl State {
         // Two runs of one pipeline wait for each other's writes instead of failing.
         db.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql_err)?;
+        // WAL: `status` reads while a run writes; NORMAL syncs at checkpoints, so a
+        // killed process loses nothing (only a power cut can lose the last updates,
+        // which the next run then redoes).
+        db.pragma_update(None, "journal_mode", "WAL")
+            .and_then(|_| db.pragma_update(None, "synchronous", "NORMAL"))
+            .map_err(sql_err)?;
         db.execute_batch(SCHEMA).map_err(sql_err)?;
         add_missing_columns(&db)?;
         Ok(State { db })
