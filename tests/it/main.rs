@@ -7,6 +7,7 @@ mod device_path;
 mod emd;
 mod golden;
 mod incremental;
+mod kernel_host;
 mod kernels;
 mod materialize;
 mod min_periods;
