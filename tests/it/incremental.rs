@@ -540,3 +540,99 @@ fn a_result_without_the_order_column_is_a_full_recompute() {
         text(&o)
     );
 }
+
+/// Writes `rows` rows of `symbols` to `url` (a partitioned parquet destination),
+/// replacing only those symbols' partitions.
+fn write_symbols(
+    work: &std::path::Path,
+    url: &str,
+    symbols: &[&str],
+    rows: usize,
+    env: &[(&str, String)],
+) {
+    let list = symbols
+        .iter()
+        .map(|s| format!("('{s}')"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = work.join("source.sql");
+    std::fs::write(
+        &sql,
+        format!(
+            "SELECT s.symbol, i AS ts, 100 + sin(i * 0.1 + length(s.symbol)) AS close \
+             FROM (VALUES {list}) s(symbol), generate_series(0, {}) t(i)",
+            rows - 1
+        ),
+    )
+    .unwrap();
+    let o = quantfusion(
+        &[
+            "materialize",
+            "--sql",
+            sql.to_str().unwrap(),
+            "--to",
+            url,
+            "--partition-by",
+            "symbol",
+            "--mode",
+            "overwrite-partitions",
+        ],
+        env,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// The same on object storage: the source and the appended output live in a bucket.
+#[test]
+fn an_incremental_pipeline_appends_on_object_storage() {
+    let server = crate::s3_server::S3Server::start(&["lake"]);
+    let env = server.s3_env();
+    let dir = tempfile::tempdir().unwrap();
+    write_symbols(dir.path(), "s3://lake/prices", &["A", "B"], 1000, &env);
+    std::fs::write(
+        dir.path().join("features.sql"),
+        "SELECT symbol, ts, sma(close, 30) OVER w AS s, linreg_slope(close, 60) OVER w AS b \
+         FROM prices WINDOW w AS (PARTITION BY symbol ORDER BY ts)",
+    )
+    .unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        "[sources.prices]\nurl = \"s3://lake/prices/\"\n\n[stages.features]\n\
+         sql = \"features.sql\"\noutput = \"s3://lake/features\"\npartition_by = [\"symbol\"]\n\
+         tasks = { by = \"symbol\", from = \"prices\" }\nincremental = { order_by = \"ts\" }\n",
+    )
+    .unwrap();
+    let pipeline = pipeline.to_str().unwrap();
+    let o = quantfusion(&["run", pipeline], &env);
+    assert!(o.status.success(), "{}", text(&o));
+
+    write_symbols(dir.path(), "s3://lake/prices", &["B"], 1250, &env);
+    let o = quantfusion(&["run", pipeline], &env);
+    assert!(
+        text(&o).contains(
+            "features[symbol=B]: completed: 250 rows (250 new rows after a warm-up of 60 rows)"
+        ),
+        "{}",
+        text(&o)
+    );
+    let summary = |env: &[(&str, String)]| {
+        let o = quantfusion(
+            &[
+                "--format",
+                "csv",
+                "-c",
+                "SELECT symbol, count(*), count(DISTINCT ts), round(sum(s), 9), round(sum(b), 12) \
+                 FROM 's3://lake/features/' GROUP BY symbol ORDER BY symbol",
+            ],
+            env,
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let incremental = summary(&env);
+    assert!(incremental.contains("B,1250,1250,"), "{incremental}");
+    let o = quantfusion(&["run", pipeline, "--force"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(summary(&env), incremental);
+}
