@@ -127,6 +127,8 @@ impl Cuda {
         Ok(2.0 * f64::from(clock_khz) * 1e3 * f64::from(bus_bits) / 8.0)
     }
 
+    /// One launch of `function`'s kernel over every partition of `segments`. The
+    /// kernels take `(series..., [rows,] offsets, partitions, parameters..., out)`.
     fn launch(
         &self,
         function: &DeviceFunction,
@@ -141,88 +143,53 @@ impl Cuda {
         let entry = module.load_function(kernel)?;
         let rows = segments.len() as i64;
         let partitions = segments.partitions() as i32;
-        let x = stream.clone_htod(&segments.series[0])?;
+        let mut series = Vec::with_capacity(segments.series.len());
+        for values in &segments.series {
+            series.push(stream.clone_htod(values)?);
+        }
         let offsets = stream.clone_htod(&segments.offsets)?;
+        let weights = match function {
+            DeviceFunction::FracDiff { weights } => Some(stream.clone_htod(weights)?),
+            _ => None,
+        };
         let mut out = stream.alloc_zeros::<f64>(segments.len())?;
-        let per_row = LaunchConfig {
-            grid_dim: ((segments.len() as u32).div_ceil(BLOCK).max(1), 1, 1),
+        // (window or taps, output selector); the EMA runs a thread per partition.
+        let (window, output, threads) = match function {
+            DeviceFunction::FracDiff { weights } => (weights.len() as i32, None, segments.len()),
+            DeviceFunction::RollingMean { n } => (*n as i32, None, segments.len()),
+            DeviceFunction::Ema { period } => (*period as i32, None, segments.partitions()),
+            DeviceFunction::Linreg { n, output } => {
+                (*n as i32, Some(*output as i32), segments.len())
+            }
+            DeviceFunction::Comoment { n, output } => {
+                (*n as i32, Some(*output as i32), segments.len())
+            }
+        };
+        let config = LaunchConfig {
+            grid_dim: ((threads as u32).div_ceil(BLOCK).max(1), 1, 1),
             block_dim: (BLOCK, 1, 1),
             shared_mem_bytes: 0,
         };
         let mut launch = stream.launch_builder(&entry);
-        match function {
-            DeviceFunction::FracDiff { weights } => {
-                let taps = weights.len() as i32;
-                let weights = stream.clone_htod(weights)?;
-                launch
-                    .arg(&x)
-                    .arg(&rows)
-                    .arg(&offsets)
-                    .arg(&partitions)
-                    .arg(&weights)
-                    .arg(&taps)
-                    .arg(&mut out);
-                // SAFETY: the arguments match frac_diff.cu's signature in order and
-                // type; every buffer holds the lengths the kernel indexes.
-                unsafe { launch.launch(per_row) }?;
-            }
-            DeviceFunction::RollingMean { n } => {
-                let window = *n as i32;
-                launch
-                    .arg(&x)
-                    .arg(&rows)
-                    .arg(&offsets)
-                    .arg(&partitions)
-                    .arg(&window)
-                    .arg(&mut out);
-                // SAFETY: as above, for rolling_mean.cu.
-                unsafe { launch.launch(per_row) }?;
-            }
-            DeviceFunction::Linreg { n, output } => {
-                let (window, output) = (*n as i32, *output as i32);
-                launch
-                    .arg(&x)
-                    .arg(&rows)
-                    .arg(&offsets)
-                    .arg(&partitions)
-                    .arg(&window)
-                    .arg(&output)
-                    .arg(&mut out);
-                // SAFETY: as above, for linreg.cu.
-                unsafe { launch.launch(per_row) }?;
-            }
-            DeviceFunction::Comoment { n, output } => {
-                let (window, output) = (*n as i32, *output as i32);
-                let second = stream.clone_htod(&segments.series[1])?;
-                launch
-                    .arg(&x)
-                    .arg(&second)
-                    .arg(&rows)
-                    .arg(&offsets)
-                    .arg(&partitions)
-                    .arg(&window)
-                    .arg(&output)
-                    .arg(&mut out);
-                // SAFETY: as above, for comoments.cu (two series of equal length).
-                unsafe { launch.launch(per_row) }?;
-            }
-            DeviceFunction::Ema { period } => {
-                let n = *period as i32;
-                let per_partition = LaunchConfig {
-                    grid_dim: ((partitions as u32).div_ceil(BLOCK).max(1), 1, 1),
-                    block_dim: (BLOCK, 1, 1),
-                    shared_mem_bytes: 0,
-                };
-                launch
-                    .arg(&x)
-                    .arg(&offsets)
-                    .arg(&partitions)
-                    .arg(&n)
-                    .arg(&mut out);
-                // SAFETY: as above, for ema.cu (one thread per partition).
-                unsafe { launch.launch(per_partition) }?;
-            }
+        for values in &series {
+            launch.arg(values);
         }
+        if !matches!(function, DeviceFunction::Ema { .. }) {
+            launch.arg(&rows);
+        }
+        launch.arg(&offsets).arg(&partitions);
+        if let Some(weights) = &weights {
+            launch.arg(weights);
+        }
+        launch.arg(&window);
+        if let Some(output) = &output {
+            launch.arg(output);
+        }
+        launch.arg(&mut out);
+        // SAFETY: the arguments follow each kernel's signature in kernels/ in order
+        // and type (checked on the host by tests/it/kernel_host.rs with the same
+        // lists), and every buffer has the length the kernel indexes.
+        unsafe { launch.launch(config) }?;
         Ok(stream.clone_dtoh(&out)?)
     }
 }

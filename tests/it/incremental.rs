@@ -3,7 +3,7 @@
 //! analysis refuses what cannot run on new rows alone, and a pipeline appends only
 //! new rows and still equals a full recompute.
 
-use crate::pipeline::{quantfusion, text, write_partitioned_source};
+use crate::pipeline::{quantfusion, text, write_partitioned_source, write_symbols};
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::compute::{cast, concat_batches};
 use datafusion::arrow::datatypes::DataType;
@@ -539,47 +539,6 @@ fn a_result_without_the_order_column_is_a_full_recompute() {
         "{}",
         text(&o)
     );
-}
-
-/// Writes `rows` rows of `symbols` to `url` (a partitioned parquet destination),
-/// replacing only those symbols' partitions.
-fn write_symbols(
-    work: &std::path::Path,
-    url: &str,
-    symbols: &[&str],
-    rows: usize,
-    env: &[(&str, String)],
-) {
-    let list = symbols
-        .iter()
-        .map(|s| format!("('{s}')"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = work.join("source.sql");
-    std::fs::write(
-        &sql,
-        format!(
-            "SELECT s.symbol, i AS ts, 100 + sin(i * 0.1 + length(s.symbol)) AS close \
-             FROM (VALUES {list}) s(symbol), generate_series(0, {}) t(i)",
-            rows - 1
-        ),
-    )
-    .unwrap();
-    let o = quantfusion(
-        &[
-            "materialize",
-            "--sql",
-            sql.to_str().unwrap(),
-            "--to",
-            url,
-            "--partition-by",
-            "symbol",
-            "--mode",
-            "overwrite-partitions",
-        ],
-        env,
-    );
-    assert!(o.status.success(), "{}", text(&o));
 }
 
 /// The same on object storage: the source and the appended output live in a bucket.

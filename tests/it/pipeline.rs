@@ -476,9 +476,15 @@ fn json_logs_are_one_object_per_stage() {
     assert!(lines.next().unwrap().starts_with("1 stages: 1 completed"));
 }
 
-/// Writes `rows` rows per symbol of `symbols` into the hive-partitioned `dir`,
-/// replacing only those symbols' partitions.
-pub(crate) fn write_partitioned_source(work: &Path, dir: &Path, symbols: &[&str], rows: usize) {
+/// Writes `rows` rows per symbol of `symbols` to `dest` (a directory or URL of
+/// parquet partitioned by symbol), replacing only those symbols' partitions.
+pub(crate) fn write_symbols(
+    work: &Path,
+    dest: &str,
+    symbols: &[&str],
+    rows: usize,
+    env: &[(&str, String)],
+) {
     let list = symbols
         .iter()
         .map(|s| format!("('{s}')"))
@@ -500,14 +506,20 @@ pub(crate) fn write_partitioned_source(work: &Path, dir: &Path, symbols: &[&str]
             "--sql",
             sql.to_str().unwrap(),
             "--to",
-            dir.to_str().unwrap(),
-        ]
-        .into_iter()
-        .chain(["--partition-by", "symbol", "--mode", "overwrite-partitions"])
-        .collect::<Vec<_>>(),
-        &[],
+            dest,
+            "--partition-by",
+            "symbol",
+            "--mode",
+            "overwrite-partitions",
+        ],
+        env,
     );
     assert!(o.status.success(), "{}", text(&o));
+}
+
+/// [`write_symbols`] into a local directory.
+pub(crate) fn write_partitioned_source(work: &Path, dir: &Path, symbols: &[&str], rows: usize) {
+    write_symbols(work, dir.to_str().unwrap(), symbols, rows, &[]);
 }
 
 #[test]
