@@ -184,8 +184,11 @@ impl Pipeline {
         format!("{}/", output.trim_end_matches('/'))
     }
 
+    /// The SQLite state file: `settings.state` (a path, relative to the pipeline
+    /// file, or a `file://` URL), else `<pipeline file>.state.sqlite` beside it.
     pub fn state_file(&self) -> PathBuf {
         match &self.settings.state {
+            Some(url) if url.starts_with("file://") => PathBuf::from(&url["file://".len()..]),
             Some(path) => PathBuf::from(self.resolve(path)),
             None => {
                 let mut name = self.file.file_name().unwrap_or_default().to_os_string();
@@ -237,6 +240,14 @@ impl Pipeline {
     fn check(&self) -> Result<()> {
         if self.settings.parallelism == 0 {
             return plan_err!("settings.parallelism must be at least 1");
+        }
+        if let Some(state) = &self.settings.state {
+            if state.contains("://") && !state.starts_with("file://") {
+                return plan_err!(
+                    "settings.state = '{state}': the state is an SQLite file, which needs a \
+                     local or mounted filesystem (file locks); give a path or a file:// URL"
+                );
+            }
         }
         if self.stages.is_empty() {
             return plan_err!("{}: the pipeline has no [stages.NAME]", self.file.display());
@@ -332,6 +343,27 @@ pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_state_file_is_a_path_or_a_file_url() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.sql"), "SELECT 1 AS x").unwrap();
+        let load = |state: &str| {
+            let file = dir.path().join("p.toml");
+            std::fs::write(
+                &file,
+                format!("[settings]\nstate = \"{state}\"\n[stages.a]\nsql = \"a.sql\"\noutput = \"out\"\n"),
+            )
+            .unwrap();
+            Pipeline::load(&file)
+        };
+        let p = load("file:///var/lib/qf/state.sqlite").unwrap();
+        assert_eq!(p.state_file(), PathBuf::from("/var/lib/qf/state.sqlite"));
+        let p = load("state/p.sqlite").unwrap();
+        assert!(p.state_file().ends_with("state/p.sqlite") && p.state_file().is_absolute());
+        let err = load("s3://bucket/state.sqlite").unwrap_err().to_string();
+        assert!(err.contains("needs a local or mounted filesystem"), "{err}");
+    }
 
     #[test]
     fn variables_with_and_without_defaults() {
