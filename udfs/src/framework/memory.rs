@@ -12,9 +12,15 @@ pub enum Memory {
     Rows(usize),
     /// Every earlier row, through `depth` cascaded exponential smoothings with factor
     /// `alpha` or more (EMA: `2 / (period + 1)`, Wilder: `1 / period`), after `rows`
-    /// rows of finite look-back. A warm-up leaves the rows before it a weight that
-    /// [`Memory::residual`] bounds; it falls geometrically with the warm-up's length.
-    Decaying { rows: usize, alpha: f64, depth: u32 },
+    /// rows of finite look-back; and never less than `at_least` rows (a finite
+    /// function computed beside it). A warm-up leaves the rows before it a weight
+    /// that [`Memory::residual`] bounds; it falls geometrically with its length.
+    Decaying {
+        rows: usize,
+        alpha: f64,
+        depth: u32,
+        at_least: usize,
+    },
     /// Every earlier row at full weight (cumulative sums, drawdown from the start), or
     /// later rows (filters that look ahead): only a full recompute gives its values.
     Whole,
@@ -24,7 +30,12 @@ impl Memory {
     /// An exponential smoothing cascade: `depth` smoothings with factor `alpha` after
     /// `rows` rows of finite look-back.
     pub fn decaying(alpha: f64, depth: u32, rows: usize) -> Memory {
-        Memory::Decaying { rows, alpha, depth }
+        Memory::Decaying {
+            rows,
+            alpha,
+            depth,
+            at_least: rows,
+        }
     }
 
     /// EMA-style smoothing over `period` rows (`alpha = 2 / (period + 1)`).
@@ -44,50 +55,99 @@ impl Memory {
         match (self, next) {
             (Whole, _) | (_, Whole) => Whole,
             (Rows(a), Rows(b)) => Rows(a + b),
-            (Rows(a), Decaying { rows, alpha, depth })
-            | (Decaying { rows, alpha, depth }, Rows(a)) => Decaying {
+            (
+                Rows(a),
+                Decaying {
+                    rows,
+                    alpha,
+                    depth,
+                    at_least,
+                },
+            )
+            | (
+                Decaying {
+                    rows,
+                    alpha,
+                    depth,
+                    at_least,
+                },
+                Rows(a),
+            ) => Decaying {
                 rows: rows + a,
                 alpha,
                 depth,
+                at_least: at_least + a,
             },
             (
-                Decaying { rows, alpha, depth },
+                Decaying {
+                    rows,
+                    alpha,
+                    depth,
+                    at_least,
+                },
                 Decaying {
                     rows: r,
                     alpha: a,
                     depth: d,
+                    at_least: l,
                 },
             ) => Decaying {
                 rows: rows + r,
                 alpha: alpha.min(a),
                 depth: depth + d,
+                at_least: at_least + l,
             },
         }
     }
 
-    /// The memory of several functions computed side by side: the longest of each.
+    /// The memory of several functions computed side by side: each must be served,
+    /// so the longest finite look-back, the slowest and deepest cascade.
     pub fn max(self, other: Memory) -> Memory {
         use Memory::*;
         match (self, other) {
             (Whole, _) | (_, Whole) => Whole,
             (Rows(a), Rows(b)) => Rows(a.max(b)),
-            (Rows(a), Decaying { rows, alpha, depth })
-            | (Decaying { rows, alpha, depth }, Rows(a)) => Decaying {
-                rows: rows.max(a),
+            (
+                Rows(a),
+                Decaying {
+                    rows,
+                    alpha,
+                    depth,
+                    at_least,
+                },
+            )
+            | (
+                Decaying {
+                    rows,
+                    alpha,
+                    depth,
+                    at_least,
+                },
+                Rows(a),
+            ) => Decaying {
+                rows,
                 alpha,
                 depth,
+                at_least: at_least.max(a),
             },
             (
-                Decaying { rows, alpha, depth },
+                Decaying {
+                    rows,
+                    alpha,
+                    depth,
+                    at_least,
+                },
                 Decaying {
                     rows: r,
                     alpha: a,
                     depth: d,
+                    at_least: l,
                 },
             ) => Decaying {
                 rows: rows.max(r),
                 alpha: alpha.min(a),
                 depth: depth.max(d),
+                at_least: at_least.max(l),
             },
         }
     }
@@ -103,8 +163,13 @@ impl Memory {
         match *self {
             Memory::Rows(n) => f64::from(u8::from(warmup < n)),
             Memory::Whole => 1.0,
-            Memory::Decaying { rows, alpha, depth } => {
-                let Some(w) = warmup.checked_sub(rows) else {
+            Memory::Decaying {
+                rows,
+                alpha,
+                depth,
+                at_least,
+            } => {
+                let Some(w) = warmup.checked_sub(rows).filter(|_| warmup >= at_least) else {
                     return 1.0;
                 };
                 binomial_lower_tail(w as f64 + f64::from(depth) - 1.0, alpha, depth)
@@ -118,12 +183,12 @@ impl Memory {
         match *self {
             Memory::Rows(n) => (n <= limit).then_some(n),
             Memory::Whole => None,
-            Memory::Decaying { rows, .. } => {
+            Memory::Decaying { rows, at_least, .. } => {
                 if self.residual(limit) > tolerance {
                     return None;
                 }
                 // The residual falls as the warm-up grows: bisect.
-                let (mut low, mut high) = (rows, limit);
+                let (mut low, mut high) = (rows.max(at_least), limit);
                 while low < high {
                     let mid = low + (high - low) / 2;
                     if self.residual(mid) <= tolerance {
@@ -161,10 +226,15 @@ impl fmt::Display for Memory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Memory::Rows(n) => write!(f, "{n} earlier rows"),
-            Memory::Decaying { rows, alpha, depth } => write!(
+            Memory::Decaying {
+                rows,
+                alpha,
+                depth,
+                at_least,
+            } => write!(
                 f,
                 "every earlier row, decaying ({depth} smoothing(s) with factor >= {alpha:.4} \
-                 after {rows} rows)"
+                 after {rows} rows, at least {at_least} rows)"
             ),
             Memory::Whole => f.write_str("the whole partition"),
         }
@@ -190,6 +260,24 @@ mod tests {
         assert_eq!(
             Memory::ema(9, 3, 5).max(Memory::ema(26, 1, 0)),
             Memory::ema(26, 3, 5)
+        );
+        // A finite look-back beside a recursion is a floor, not a delay of the decay.
+        let beside = Rows(480).max(Memory::wilder(14, 1, 15));
+        assert_eq!(beside.residual(479), 1.0);
+        let warmup = beside.warmup_for(1e-12, 10_000).unwrap();
+        assert_eq!(
+            warmup,
+            480.max(15 + Memory::wilder(14, 1, 0).warmup_for(1e-12, 10_000).unwrap())
+        );
+        // In sequence, the floor moves with the look-back.
+        assert_eq!(
+            Rows(10).then(beside),
+            Decaying {
+                rows: 25,
+                alpha: 1.0 / 14.0,
+                depth: 1,
+                at_least: 490
+            }
         );
         assert_eq!(Memory::ema(9, 1, 0).max(Whole), Whole);
         assert_eq!(Rows(0).then(Whole), Whole);
