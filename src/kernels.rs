@@ -12,6 +12,7 @@ pub const KERNELS: &[(&str, &str)] = &[
     ("ema", include_str!("../kernels/ema.cu")),
     ("linreg", include_str!("../kernels/linreg.cu")),
     ("comoments", include_str!("../kernels/comoments.cu")),
+    ("distance_corr", include_str!("../kernels/distance_corr.cu")),
 ];
 
 /// A kernel's source with the shared header inlined (NVRTC is given one string).

@@ -164,6 +164,7 @@ impl Cuda {
             DeviceFunction::Comoment { n, output } => {
                 (*n as i32, Some(*output as i32), segments.len())
             }
+            DeviceFunction::DistanceCorr { n } => (*n as i32, None, segments.len()),
         };
         let config = LaunchConfig {
             grid_dim: ((threads as u32).div_ceil(BLOCK).max(1), 1, 1),

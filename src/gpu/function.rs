@@ -2,7 +2,8 @@
 //! `frac_diff(x, d [, threshold])`, `rolling_mean(x, n)` / `sma(x, n)`,
 //! `ema(x, period)`, the rolling regression family (`linreg_slope`,
 //! `linreg_intercept`, `linreg`, `tsf`, `linreg_r2`, `linreg_rmse`, `linreg_angle`)
-//! and `rolling_cov` / `rolling_corr` / `rolling_beta` (without `min_periods`). Each
+//! `rolling_cov` / `rolling_corr` / `rolling_beta` (without `min_periods`) and
+//! `rolling_distance_corr`. Each
 //! also runs on the CPU over the same segmented layout (the reference the device
 //! must match, and what the emulation tests run).
 
@@ -15,7 +16,9 @@ use datafusion::physical_expr::expressions::Literal;
 use datafusion::physical_expr::window::StandardWindowExpr;
 use datafusion::physical_plan::windows::WindowUDFExpr;
 use datafusion::physical_plan::{PhysicalExpr, WindowExpr};
-use quantfusion_udfs::kernels::{convolution, frac_diff, linreg, moving_average, rolling};
+use quantfusion_udfs::kernels::{
+    convolution, distance, frac_diff, linreg, moving_average, rolling,
+};
 use std::sync::Arc;
 
 /// A call of a function that has a device kernel, with its literal parameters.
@@ -31,6 +34,8 @@ pub enum DeviceFunction {
     Linreg { n: usize, output: LinregOutput },
     /// One co-moment statistic of two series over `n` rows.
     Comoment { n: usize, output: ComomentOutput },
+    /// Distance correlation of two series over `n` rows.
+    DistanceCorr { n: usize },
 }
 
 /// The statistics of the rolling line fit, in the kernel's numbering.
@@ -134,6 +139,13 @@ impl DeviceCall {
             ("rolling_cov", 3) => ("rolling_cov", comoment(ComomentOutput::Cov)?, 2),
             ("rolling_corr", 3) => ("rolling_corr", comoment(ComomentOutput::Corr)?, 2),
             ("rolling_beta", 3) => ("rolling_beta", comoment(ComomentOutput::Beta)?, 2),
+            ("rolling_distance_corr", 3) => (
+                "rolling_distance_corr",
+                DeviceFunction::DistanceCorr {
+                    n: count(2)? as usize,
+                },
+                2,
+            ),
             _ => return None,
         };
         Some(DeviceCall {
@@ -164,6 +176,7 @@ impl DeviceFunction {
             DeviceFunction::Ema { .. } => "ema",
             DeviceFunction::Linreg { .. } => "linreg",
             DeviceFunction::Comoment { .. } => "comoments",
+            DeviceFunction::DistanceCorr { .. } => "distance_corr",
         }
     }
 
@@ -177,6 +190,7 @@ impl DeviceFunction {
             DeviceFunction::Ema { .. } => 3.0,
             DeviceFunction::Linreg { n, .. } => 6.0 * *n as f64,
             DeviceFunction::Comoment { n, .. } => 10.0 * *n as f64,
+            DeviceFunction::DistanceCorr { n } => 12.0 * (*n * *n) as f64,
         }
     }
 
@@ -211,6 +225,9 @@ impl DeviceFunction {
                     ComomentOutput::Corr => rolling::rolling_corr(x, series[1], *n, out),
                     ComomentOutput::Beta => rolling::rolling_beta(x, series[1], *n, out),
                 },
+                DeviceFunction::DistanceCorr { n } => {
+                    distance::rolling_distance_correlation(x, series[1], *n, out)
+                }
             }
         }
         out

@@ -72,6 +72,7 @@ const CALLS: &str = "frac_diff(close, 0.4, 1e-3) OVER w AS fd, \
                      rolling_corr(close, volume, 20) OVER w AS rc, \
                      rolling_beta(close, volume, 20) OVER w AS rb, \
                      rolling_cov(volume, close, 20) OVER w AS rcv, \
+                     rolling_distance_corr(close, volume, 12) OVER w AS dc, \
                      rsi(close, 14) OVER w AS r";
 
 async fn values(ctx: &SessionContext) -> Vec<Vec<Option<f64>>> {
@@ -110,9 +111,9 @@ async fn the_segmented_device_path_equals_the_cpu_path() {
     let probe = Arc::new(Probe::default());
     let device = session(Some(probe.clone()), "gpu").await;
     assert_eq!(values(&device).await, cpu);
-    // 16 calls have kernels (not rsi), each run once per run of partitions.
+    // 17 calls have kernels (not rsi), each run once per run of partitions.
     let runs = probe.runs.load(Ordering::SeqCst);
-    assert!(runs >= 16 && runs % 16 == 0, "{runs} device runs");
+    assert!(runs >= 17 && runs % 17 == 0, "{runs} device runs");
     let present = cpu.iter().flatten().filter(|v| v.is_some()).count();
     assert!(present > 100_000, "{present} values compared");
 }

@@ -46,6 +46,11 @@ void host_linreg(const double* y, long long rows, const long long* offsets, int 
                  int window, int output, double* out, unsigned grid) {
     QF_LAUNCH(grid, 256, linreg(y, rows, offsets, partitions, window, output, out));
 }
+void host_distance_corr(const double* x, const double* y, long long rows,
+                        const long long* offsets, int partitions, int window, double* out,
+                        unsigned grid) {
+    QF_LAUNCH(grid, 256, distance_corr(x, y, rows, offsets, partitions, window, out));
+}
 void host_comoments(const double* a, const double* b, long long rows, const long long* offsets,
                     int partitions, int window, int output, double* out, unsigned grid) {
     QF_LAUNCH(grid, 256, comoments(a, b, rows, offsets, partitions, window, output, out));
@@ -154,6 +159,21 @@ impl HostKernels {
                         per_row,
                     )
                 }
+                DeviceFunction::DistanceCorr { n } => {
+                    type Dc = extern "C" fn(
+                        *const f64,
+                        *const f64,
+                        i64,
+                        *const i64,
+                        i32,
+                        i32,
+                        *mut f64,
+                        u32,
+                    );
+                    let f: Dc = std::mem::transmute(self.symbol("host_distance_corr"));
+                    let y = s.series[1].as_ptr();
+                    f(x, y, rows, offsets, parts, *n as i32, o, per_row)
+                }
                 DeviceFunction::Comoment { n, output } => {
                     let f: Cm = std::mem::transmute(self.symbol("host_comoments"));
                     let y = s.series[1].as_ptr();
@@ -248,6 +268,9 @@ fn every_kernel_agrees_with_the_cpu_path_on_the_host() {
             ComomentOutput::Beta,
         ] {
             functions.push(DeviceFunction::Comoment { n, output });
+        }
+        if n < 100 {
+            functions.push(DeviceFunction::DistanceCorr { n });
         }
     }
     for f in &functions {
