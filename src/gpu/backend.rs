@@ -4,7 +4,9 @@
 
 use super::function::DeviceFunction;
 use super::segments::Segments;
-use cudarc::driver::{CudaContext, CudaModule, DriverError, LaunchConfig, PushKernelArg};
+use cudarc::driver::{
+    CudaContext, CudaModule, CudaSlice, DriverError, LaunchConfig, PushKernelArg,
+};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -66,7 +68,20 @@ pub struct Cuda {
     context: Arc<CudaContext>,
     modules: HashMap<&'static str, Arc<CudaModule>>,
     name: String,
+    /// The last few runs' inputs on the device, by [`Segments::id`]: the other calls
+    /// of a run over the same series launch without copying it again.
+    uploads: std::sync::Mutex<Vec<Upload>>,
 }
+
+/// One run's series and offsets on the device.
+struct Upload {
+    id: u64,
+    series: Arc<Vec<CudaSlice<f64>>>,
+    offsets: Arc<CudaSlice<i64>>,
+}
+
+/// Runs whose inputs stay on the device.
+const UPLOADS_KEPT: usize = 4;
 
 impl fmt::Debug for Cuda {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -93,6 +108,7 @@ impl Cuda {
             context,
             modules,
             name,
+            uploads: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -127,6 +143,34 @@ impl Cuda {
         Ok(2.0 * f64::from(clock_khz) * 1e3 * f64::from(bus_bits) / 8.0)
     }
 
+    /// The run's series and offsets on the device, copied there once per run.
+    #[allow(clippy::type_complexity)]
+    fn upload(
+        &self,
+        segments: &Segments,
+    ) -> Result<(Arc<Vec<CudaSlice<f64>>>, Arc<CudaSlice<i64>>), DeviceError> {
+        let mut uploads = self.uploads.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = uploads.iter().find(|u| u.id == segments.id()) {
+            return Ok((Arc::clone(&hit.series), Arc::clone(&hit.offsets)));
+        }
+        let stream = self.context.default_stream();
+        let mut series = Vec::with_capacity(segments.series.len());
+        for values in &segments.series {
+            series.push(stream.clone_htod(values)?);
+        }
+        let upload = Upload {
+            id: segments.id(),
+            series: Arc::new(series),
+            offsets: Arc::new(stream.clone_htod(&segments.offsets)?),
+        };
+        if uploads.len() == UPLOADS_KEPT {
+            uploads.remove(0);
+        }
+        let kept = (Arc::clone(&upload.series), Arc::clone(&upload.offsets));
+        uploads.push(upload);
+        Ok(kept)
+    }
+
     /// One launch of `function`'s kernel over every partition of `segments`. The
     /// kernels take `(series..., [rows,] offsets, partitions, parameters..., out)`.
     fn launch(
@@ -143,11 +187,7 @@ impl Cuda {
         let entry = module.load_function(kernel)?;
         let rows = segments.len() as i64;
         let partitions = segments.partitions() as i32;
-        let mut series = Vec::with_capacity(segments.series.len());
-        for values in &segments.series {
-            series.push(stream.clone_htod(values)?);
-        }
-        let offsets = stream.clone_htod(&segments.offsets)?;
+        let (series, offsets) = self.upload(segments)?;
         let weights = match function {
             DeviceFunction::FracDiff { weights } => Some(stream.clone_htod(weights)?),
             _ => None,
@@ -172,13 +212,13 @@ impl Cuda {
             shared_mem_bytes: 0,
         };
         let mut launch = stream.launch_builder(&entry);
-        for values in &series {
+        for values in series.iter() {
             launch.arg(values);
         }
         if !matches!(function, DeviceFunction::Ema { .. }) {
             launch.arg(&rows);
         }
-        launch.arg(&offsets).arg(&partitions);
+        launch.arg(offsets.as_ref()).arg(&partitions);
         if let Some(weights) = &weights {
             launch.arg(weights);
         }
@@ -204,7 +244,17 @@ impl Backend for Cuda {
         if segments.is_empty() {
             return Ok(vec![]);
         }
-        self.launch(function, segments)
+        match self.launch(function, segments) {
+            // Inputs kept for other runs may be what fills the device: drop them, retry.
+            Err(DeviceError::OutOfMemory(_)) => {
+                self.uploads
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clear();
+                self.launch(function, segments)
+            }
+            other => other,
+        }
     }
 }
 

@@ -23,7 +23,7 @@ use datafusion::common::{exec_err, Result};
 use datafusion::physical_plan::WindowExpr;
 use quantfusion_udfs::framework::BatchEvaluator;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Operations per run from which `auto` uses the device.
 pub const AUTO_MIN_WORK: f64 = 2e8;
@@ -34,11 +34,67 @@ pub struct DevicePlacement {
     setting: Device,
     /// The device, or why there is none.
     backend: std::result::Result<Arc<dyn Backend>, String>,
+    /// The last few gathers, so that the calls of one run over the same series
+    /// (`sma(close, 20)`, `ema(close, 12)`, ...) gather it once, and the device keeps
+    /// its upload (see [`Segments::id`]).
+    gathered: Mutex<Vec<Gathered>>,
+}
+
+/// Runs evaluated at once by the streams of one stage, at most.
+const GATHERS_KEPT: usize = 4;
+
+/// A gather and what it was made from. Holding the arrays keeps their buffers alive,
+/// so a buffer's address cannot be reused by another batch while it is a key here.
+#[derive(Debug)]
+struct Gathered {
+    arrays: Vec<ArrayRef>,
+    ranges: Vec<Range<usize>>,
+    segments: Arc<Segments>,
+}
+
+impl Gathered {
+    fn made_from(&self, arrays: &[ArrayRef], ranges: &[Range<usize>]) -> bool {
+        let same_array = |a: &ArrayRef, b: &ArrayRef| {
+            a.len() == b.len()
+                && a.to_data().buffers()[0].as_ptr() == b.to_data().buffers()[0].as_ptr()
+                && a.offset() == b.offset()
+        };
+        self.ranges == ranges
+            && self.arrays.len() == arrays.len()
+            && self
+                .arrays
+                .iter()
+                .zip(arrays)
+                .all(|(a, b)| same_array(a, b))
+    }
 }
 
 impl DevicePlacement {
     pub fn new(setting: Device, backend: std::result::Result<Arc<dyn Backend>, String>) -> Self {
-        DevicePlacement { setting, backend }
+        DevicePlacement {
+            setting,
+            backend,
+            gathered: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The segments of `arrays` over `ranges`, gathered once per run.
+    fn gather(&self, arrays: Vec<ArrayRef>, ranges: &[Range<usize>]) -> Result<Arc<Segments>> {
+        let mut kept = self.gathered.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = kept.iter().find(|g| g.made_from(&arrays, ranges)) {
+            return Ok(Arc::clone(&hit.segments));
+        }
+        let columns = arrays.iter().map(as_f64).collect::<Result<Vec<_>>>()?;
+        let segments = Arc::new(Segments::gather(&columns, ranges));
+        if kept.len() == GATHERS_KEPT {
+            kept.remove(0);
+        }
+        kept.push(Gathered {
+            arrays,
+            ranges: ranges.to_vec(),
+            segments: Arc::clone(&segments),
+        });
+        Ok(segments)
     }
 
     /// Whether a run of `rows` rows of `call` goes to the device.
@@ -85,9 +141,7 @@ impl BatchEvaluator for DevicePlacement {
         if !self.offloads(&call, batch.num_rows()) {
             return Ok(None);
         }
-        let series = call.series(batch)?;
-        let columns = series.iter().map(as_f64).collect::<Result<Vec<_>>>()?;
-        let segments = Segments::gather(&columns, ranges);
+        let segments = self.gather(call.series(batch)?, ranges)?;
         match device.run(&call.function, &segments) {
             Ok(dense) => Ok(Some(Arc::new(segments.scatter(&dense)))),
             // `auto` keeps going on the CPU, which gives the same values.

@@ -18,6 +18,9 @@ pub struct Segments {
     rows: Vec<usize>,
     /// Rows of the batch.
     batch_rows: usize,
+    /// Unique per gather in this process: a device may keep the uploaded buffers of
+    /// these segments for the other calls of the same run.
+    id: u64,
 }
 
 impl Segments {
@@ -43,12 +46,19 @@ impl Segments {
             }
             offsets.push(rows.len() as i64);
         }
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Segments {
             series,
             offsets,
             rows,
             batch_rows,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// Identifies this gather (see the field).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Dense rows.

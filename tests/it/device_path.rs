@@ -13,10 +13,11 @@ use quantfusion::gpu::{Backend, CpuEmulation, DeviceError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-/// Counts its runs, and fails each with `fail` when set.
+/// Counts its runs and the gathers they read, and fails each with `fail` when set.
 #[derive(Debug, Default)]
 struct Probe {
     runs: AtomicUsize,
+    gathers: std::sync::Mutex<std::collections::HashSet<u64>>,
     fail: Option<DeviceError>,
 }
 
@@ -27,6 +28,7 @@ impl Backend for Probe {
 
     fn run(&self, f: &DeviceFunction, s: &Segments) -> Result<Vec<f64>, DeviceError> {
         self.runs.fetch_add(1, Ordering::SeqCst);
+        self.gathers.lock().unwrap().insert(s.id());
         match &self.fail {
             Some(e) => Err(e.clone()),
             None => CpuEmulation.run(f, s),
@@ -111,9 +113,13 @@ async fn the_segmented_device_path_equals_the_cpu_path() {
     let probe = Arc::new(Probe::default());
     let device = session(Some(probe.clone()), "gpu").await;
     assert_eq!(values(&device).await, cpu);
-    // 17 calls have kernels (not rsi), each run once per run of partitions.
+    // 17 calls have kernels (not rsi), each run once per run of partitions; they
+    // read 3 series lists (close; close, volume; volume, close), each gathered once
+    // per run of partitions.
     let runs = probe.runs.load(Ordering::SeqCst);
     assert!(runs >= 17 && runs % 17 == 0, "{runs} device runs");
+    let gathers = probe.gathers.lock().unwrap().len();
+    assert_eq!(gathers * 17, runs * 3, "{gathers} gathers for {runs} runs");
     let present = cpu.iter().flatten().filter(|v| v.is_some()).count();
     assert!(present > 100_000, "{present} values compared");
 }
@@ -215,8 +221,8 @@ async fn auto_uses_the_device_only_where_the_work_pays() {
 async fn a_failing_device_falls_back_under_auto_and_is_an_error_under_gpu() {
     let oom = || {
         Arc::new(Probe {
-            runs: AtomicUsize::new(0),
             fail: Some(DeviceError::OutOfMemory("CUDA_ERROR_OUT_OF_MEMORY".into())),
+            ..Probe::default()
         })
     };
     // Under auto, a run the cost rule sends to the device comes back from the CPU.
