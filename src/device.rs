@@ -229,7 +229,14 @@ impl datafusion::physical_optimizer::PhysicalOptimizerRule for DeviceCheck {
             }
         }
         plan.transform_up(|node| {
-            let Some(stage) = node.downcast_ref::<PartitionStreamExec>() else {
+            // A window over a whole table (no PARTITION BY) is one run of one partition.
+            let whole_table = node
+                .downcast_ref::<datafusion::physical_plan::windows::WindowAggExec>()
+                .map(|w| PartitionStreamExec::wrap(std::sync::Arc::new(w.clone())));
+            let Some(stage) = whole_table
+                .as_ref()
+                .or_else(|| node.downcast_ref::<PartitionStreamExec>())
+            else {
                 return Ok(Transformed::no(node));
             };
             if !uses_device(stage) {

@@ -271,3 +271,41 @@ async fn gpu_without_a_device_is_refused_before_anything_runs() {
         assert!(result.is_ok(), "{result:?}");
     }
 }
+
+/// A window over a whole table (no PARTITION BY) is one run on the device.
+#[tokio::test]
+async fn a_window_over_a_whole_table_runs_as_one_partition() {
+    let sql = "SELECT ts, frac_diff(close, 0.3, 1e-3) OVER (ORDER BY ts) AS f, \
+                      linreg_slope(close, 20) OVER (ORDER BY ts) AS s, rsi(close) OVER (ORDER BY ts) AS r \
+               FROM bars WHERE symbol = 7 ORDER BY ts";
+    let rows = |batches: Vec<datafusion::arrow::array::RecordBatch>| {
+        pretty_format_batches(&batches).unwrap().to_string()
+    };
+    let cpu = session(None, "cpu").await;
+    let expected = rows(cpu.sql(sql).await.unwrap().collect().await.unwrap());
+    let probe = Arc::new(Probe::default());
+    let gpu = session(Some(probe.clone()), "gpu").await;
+    assert_eq!(
+        rows(gpu.sql(sql).await.unwrap().collect().await.unwrap()),
+        expected
+    );
+    assert_eq!(
+        probe.runs.load(Ordering::SeqCst),
+        2,
+        "frac_diff and linreg_slope, once each"
+    );
+    assert!(
+        expected.lines().count() > 500,
+        "{} lines",
+        expected.lines().count()
+    );
+    let plan = rows(
+        gpu.sql(&format!("EXPLAIN FORMAT INDENT {sql}"))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap(),
+    );
+    assert!(plan.contains("on probe device"), "{plan}");
+}

@@ -77,17 +77,24 @@ impl PartitionStreamExec {
         if window.window_expr().first()?.partition_by().is_empty() {
             return None;
         }
+        Some(Self::wrap(window))
+    }
+
+    /// Wraps any `WindowAggExec`; without PARTITION BY the whole input is one
+    /// partition, evaluated when it ends (as `WindowAggExec` does), which lets a
+    /// batch evaluator take a window over a whole table.
+    pub fn wrap(window: Arc<WindowAggExec>) -> Self {
         let properties = window
             .properties()
             .as_ref()
             .clone()
             .with_emission_type(EmissionType::Incremental);
-        Some(PartitionStreamExec {
+        PartitionStreamExec {
             window,
             properties: Arc::new(properties),
             metrics: ExecutionPlanMetricsSet::new(),
             batch_evaluator: None,
-        })
+        }
     }
 
     /// The same operator with `evaluator` taking the expressions it handles.
@@ -185,12 +192,15 @@ impl ExecutionPlan for PartitionStreamExec {
                 batch_evaluator: self.batch_evaluator.clone(),
             }));
         }
-        match PartitionStreamExec::try_wrap(Arc::clone(&window)) {
-            Some(exec) => Ok(Arc::new(match &self.batch_evaluator {
-                Some(evaluator) => exec.with_batch_evaluator(Arc::clone(evaluator)),
-                None => exec,
-            })),
-            None => Ok(window),
+        match (
+            &self.batch_evaluator,
+            PartitionStreamExec::try_wrap(Arc::clone(&window)),
+        ) {
+            (Some(evaluator), _) => Ok(Arc::new(
+                PartitionStreamExec::wrap(window).with_batch_evaluator(Arc::clone(evaluator)),
+            )),
+            (None, Some(exec)) => Ok(Arc::new(exec)),
+            (None, None) => Ok(window),
         }
     }
 
@@ -284,6 +294,10 @@ impl PartitionStream {
         let Some(last) = self.open.last() else {
             return Ok(false);
         };
+        // No PARTITION BY: every row is in the one partition.
+        if self.partition_keys.is_empty() {
+            return Ok(true);
+        }
         let before = self.key_columns(&last.slice(last.num_rows() - 1, 1))?;
         let after = self.key_columns(&batch.slice(0, 1))?;
         if self.key_rows.is_none() {
