@@ -18,7 +18,7 @@ use super::backend::Backend;
 use super::function::{as_f64, DeviceCall};
 use super::segments::Segments;
 use crate::device::Device;
-use datafusion::arrow::array::{ArrayRef, RecordBatch};
+use datafusion::arrow::array::{Array, ArrayRef, Float64Array, RecordBatch};
 use datafusion::common::{exec_err, Result};
 use datafusion::physical_plan::WindowExpr;
 use quantfusion_udfs::framework::BatchEvaluator;
@@ -54,10 +54,16 @@ struct Gathered {
 
 impl Gathered {
     fn made_from(&self, arrays: &[ArrayRef], ranges: &[Range<usize>]) -> bool {
-        let same_array = |a: &ArrayRef, b: &ArrayRef| {
-            a.len() == b.len()
-                && a.to_data().buffers()[0].as_ptr() == b.to_data().buffers()[0].as_ptr()
-                && a.offset() == b.offset()
+        // The series are Float64 here: the same values and validity buffers are the
+        // same array.
+        let same_array = |a: &ArrayRef, b: &ArrayRef| match (as_f64(a), as_f64(b)) {
+            (Ok(a), Ok(b)) => {
+                let validity = |x: &Float64Array| x.nulls().map(|n| n.validity().as_ptr());
+                a.len() == b.len()
+                    && a.values().as_ptr() == b.values().as_ptr()
+                    && validity(a) == validity(b)
+            }
+            _ => false,
         };
         self.ranges == ranges
             && self.arrays.len() == arrays.len()

@@ -17,7 +17,7 @@ use datafusion::common::{exec_datafusion_err, Column, Result, ScalarValue};
 use datafusion::functions_aggregate::expr_fn::{count, max};
 use datafusion::logical_expr::expr::{Sort, WindowFunction};
 use datafusion::logical_expr::{
-    lit, Expr, LogicalPlan, WindowFrameBound, WindowFrameUnits, WindowFunctionDefinition,
+    lit, when, Expr, LogicalPlan, WindowFrameBound, WindowFrameUnits, WindowFunctionDefinition,
 };
 use datafusion::prelude::DataFrame;
 use quantfusion_udfs::Memory;
@@ -261,47 +261,61 @@ pub async fn plan_task(
     definition: &str,
 ) -> Result<TaskRun> {
     let column = order_column(input, order_by)?;
-    let extent = read_extent(input, &column, None).await?;
-    let full = |reason: &str| TaskRun::Full {
-        reason: reason.to_string(),
-        mark: extent.clone(),
+    // Why the task runs in full, or where the last run stopped and the warm-up.
+    let resume = match (warmup, last) {
+        (Err(reason), _) => Err(reason.clone()),
+        (_, None) => Err("first run".into()),
+        (_, Some(last)) if !last.completed => Err("its last attempt did not complete".into()),
+        (_, Some(LastAttempt { mark: None, .. })) => Err("no record of what it read".into()),
+        (
+            _,
+            Some(LastAttempt {
+                mark: Some(mark), ..
+            }),
+        ) if mark.definition != definition => Err("its SQL or settings changed".into()),
+        (
+            Ok(warmup),
+            Some(LastAttempt {
+                mark: Some(mark), ..
+            }),
+        ) => {
+            let data_type = input
+                .schema()
+                .field_with_unqualified_name(order_by)?
+                .data_type()
+                .clone();
+            Ok((mark, decode(&mark.high_water, &data_type)?, warmup))
+        }
     };
-    let warmup = match warmup {
-        Ok(warmup) => warmup,
-        Err(reason) => return Ok(full(reason)),
+    let after = resume.as_ref().ok().map(|(_, after, _)| after);
+    let (extent, before) = read_extent(input, &column, after).await?;
+    let (mark, after, warmup) = match resume {
+        Ok(resume) => resume,
+        Err(reason) => {
+            return Ok(TaskRun::Full {
+                reason,
+                mark: extent,
+            })
+        }
     };
-    let mark = match last {
-        None => return Ok(full("first run")),
-        Some(last) if !last.completed => return Ok(full("its last attempt did not complete")),
-        Some(LastAttempt { mark: None, .. }) => return Ok(full("no record of what it read")),
-        Some(LastAttempt {
-            mark: Some(mark), ..
-        }) => mark,
-    };
-    if mark.definition != definition {
-        return Ok(full("its SQL or settings changed"));
+    let before = before.unwrap_or_default();
+    if before != mark.rows {
+        return Ok(TaskRun::Full {
+            reason: format!(
+                "its input up to {} changed ({} rows then, {before} now)",
+                mark.high_water, mark.rows
+            ),
+            mark: extent,
+        });
     }
-    let data_type = input
-        .schema()
-        .field_with_unqualified_name(order_by)?
-        .data_type()
-        .clone();
-    let after = decode(&mark.high_water, &data_type)?;
-    let before = read_extent(input, &column, Some(&after)).await?;
-    if before.rows != mark.rows {
-        return Ok(full(&format!(
-            "its input up to {} changed ({} rows then, {} now)",
-            mark.high_water, mark.rows, before.rows
-        )));
-    }
-    if extent.rows == before.rows {
+    if extent.rows == before {
         return Ok(TaskRun::NothingNew { mark: extent });
     }
     let from = warmup_start(input, &column, &after, warmup.rows).await?;
     Ok(TaskRun::Append {
         after,
         from,
-        new_rows: extent.rows - before.rows,
+        new_rows: extent.rows - before,
         mark: extent,
     })
 }
@@ -319,32 +333,37 @@ fn order_column(input: &DataFrame, order_by: &str) -> Result<Expr> {
     Ok(Expr::Column(Column::new_unqualified(order_by)))
 }
 
-/// The largest `order_by` and the rows with one, of rows up to `upto` if given.
+/// The largest `order_by` and the rows with one, and (given `upto`) how many of
+/// them are at or before it: one pass over the task's input.
 async fn read_extent(
     input: &DataFrame,
     column: &Expr,
     upto: Option<&ScalarValue>,
-) -> Result<Extent> {
-    let mut df = input.clone();
+) -> Result<(Extent, Option<u64>)> {
+    let mut aggregates = vec![max(column.clone()), count(column.clone())];
     if let Some(upto) = upto {
-        df = df.filter(column.clone().lt_eq(lit(upto.clone())))?;
+        let at_or_before = when(column.clone().lt_eq(lit(upto.clone())), lit(1)).end()?;
+        aggregates.push(count(at_or_before));
     }
-    let batches = df
-        .aggregate(vec![], vec![max(column.clone()), count(column.clone())])?
+    let batches = input
+        .clone()
+        .aggregate(vec![], aggregates)?
         .collect()
         .await?;
     let batch = batches
         .first()
         .ok_or_else(|| exec_datafusion_err!("no result from the extent of a task's input"))?;
-    let high_water = ScalarValue::try_from_array(batch.column(0), 0)?;
-    let rows = match ScalarValue::try_from_array(batch.column(1), 0)? {
-        ScalarValue::Int64(Some(n)) => n as u64,
-        other => return Err(exec_datafusion_err!("row count of a task's input: {other}")),
+    let count_at = |i: usize| match ScalarValue::try_from_array(batch.column(i), 0)? {
+        ScalarValue::Int64(Some(n)) => Ok(n as u64),
+        other => Err(exec_datafusion_err!("row count of a task's input: {other}")),
     };
-    Ok(Extent {
+    let high_water = ScalarValue::try_from_array(batch.column(0), 0)?;
+    let extent = Extent {
         high_water: (!high_water.is_null()).then_some(high_water),
-        rows,
-    })
+        rows: count_at(1)?,
+    };
+    let before = upto.map(|_| count_at(2)).transpose()?;
+    Ok((extent, before))
 }
 
 /// The `order_by` value `rows` complete rows (every column present, floats not NaN)

@@ -8,7 +8,7 @@
 //! them. Each stage is written with the atomic `overwrite` of [`crate::materialize`].
 
 use super::config::{Incremental, OnFailure, Pipeline, TaskSplit};
-use super::incremental::{plan_task, stage_warmup, TaskRun, Warmup};
+use super::incremental::{plan_task, stage_warmup, Extent, TaskRun, Warmup};
 use super::state::{Mark, State};
 use crate::errors::one_line;
 use crate::materialize::{materialize, materialize_frame, run_stage, MaterializeOptions};
@@ -164,7 +164,10 @@ pub async fn run(
                                 &name,
                                 WHOLE,
                                 &fingerprint,
-                                Job::Replace(WriteMode::Overwrite),
+                                Job::Replace {
+                                    mode: WriteMode::Overwrite,
+                                    note: None,
+                                },
                                 None,
                             )
                             .await?,
@@ -300,8 +303,12 @@ async fn register_table(ctx: &SessionContext, name: &str, url: &str) -> Result<(
 /// What an attempt writes.
 #[derive(Debug, Clone)]
 enum Job {
-    /// The stage's whole result, written in this mode.
-    Replace(WriteMode),
+    /// The stage's whole result, written in this mode; `note` says why, for an
+    /// incremental task run in full.
+    Replace {
+        mode: WriteMode,
+        note: Option<String>,
+    },
     /// The stage's rows after `after` (by `order_by`), appended; `note` says so.
     /// A failed append is retried in full, with `table` reading `full_input`.
     AppendAfter {
@@ -332,10 +339,6 @@ async fn run_attempts(
     let dest = pipeline.resolve(&stage.output);
     let attempts = 1 + pipeline.settings.retries;
     let mut last_error = String::new();
-    let mut note = match &job {
-        Job::AppendAfter { note, .. } => Some(note.clone()),
-        Job::Replace(_) => None,
-    };
     for attempt in 1..=attempts {
         let status = match state.claim(name, partition, attempt, fingerprint)? {
             Ok(status) => status,
@@ -350,6 +353,10 @@ async fn run_attempts(
                     Some(mark) => state.complete_at(status, written.rows, mark)?,
                     None => state.complete(status, written.rows)?,
                 }
+                let note = match job {
+                    Job::AppendAfter { note, .. } => Some(note),
+                    Job::Replace { note, .. } => note,
+                };
                 return Ok(Outcome::Completed {
                     rows: written.rows,
                     attempts: attempt,
@@ -366,8 +373,10 @@ async fn run_attempts(
                 {
                     ctx.deregister_table(table.as_str())?;
                     ctx.register_table(table.as_str(), (**full_input).clone().into_view())?;
-                    job = Job::Replace(WriteMode::OverwritePartitions);
-                    note = Some("in full after a failed append".into());
+                    job = Job::Replace {
+                        mode: WriteMode::OverwritePartitions,
+                        note: Some("in full after a failed append".into()),
+                    };
                 }
             }
         }
@@ -388,7 +397,7 @@ async fn write(
         mode: WriteMode::Append,
     };
     match job {
-        Job::Replace(mode) => {
+        Job::Replace { mode, .. } => {
             options.mode = *mode;
             materialize(ctx, sql, dest, &options).await
         }
@@ -745,79 +754,31 @@ async fn run_task(
         Some(v) => input.filter(cast(by, DataType::Utf8).eq(lit(v.as_str())))?,
         None => input.filter(by.is_null())?,
     };
-    ctx.deregister_table(split.from.as_str())?;
-    let Some(plan) = incremental else {
-        ctx.register_table(split.from.as_str(), input.into_view())?;
-        let job = Job::Replace(WriteMode::OverwritePartitions);
-        return run_attempts(
-            &ctx,
-            pipeline,
-            &mut state,
-            name,
-            label,
-            fingerprint,
-            job,
-            None,
-        )
-        .await;
-    };
-    let order_by = &plan.config.order_by;
-    let forced = Err("forced".to_string());
-    let warmup = if force { &forced } else { &plan.warmup };
-    let last = state.last_attempt(name, label)?;
-    let run = plan_task(&input, order_by, warmup, last.as_ref(), &plan.definition).await?;
-    let column = Expr::Column(Column::new_unqualified(order_by));
-    // Rows that arrive while the task runs are left to the next run.
-    let high_water = match &run {
-        TaskRun::Full { mark, .. }
-        | TaskRun::Append { mark, .. }
-        | TaskRun::NothingNew { mark } => mark.high_water.clone(),
-    };
-    let up_to_mark = match high_water {
-        Some(high_water) => input.filter(column.clone().lt_eq(lit(high_water)))?,
-        None => input,
-    };
-    let (extent, from, job) = match run {
-        TaskRun::NothingNew { mark } => {
-            let status = match state.claim(name, label, 1, fingerprint)? {
-                Ok(status) => status,
-                Err(owner) => return Ok(Outcome::Busy(format!("running as {owner}"))),
-            };
-            if let Some(mark) = mark.mark(&plan.definition)? {
-                state.complete_at(status, 0, &mark)?;
+    let (input, job, mark) = match incremental {
+        None => {
+            let mode = WriteMode::OverwritePartitions;
+            (input, Job::Replace { mode, note: None }, None)
+        }
+        Some(plan) => {
+            let last = state.last_attempt(name, label)?;
+            match incremental_job(plan, split, input, last, force).await? {
+                Ok(prepared) => prepared,
+                Err(nothing_new) => {
+                    let status = match state.claim(name, label, 1, fingerprint)? {
+                        Ok(status) => status,
+                        Err(owner) => return Ok(Outcome::Busy(format!("running as {owner}"))),
+                    };
+                    if let Some(mark) = nothing_new.mark(&plan.definition)? {
+                        state.complete_at(status, 0, &mark)?;
+                    }
+                    return Ok(Outcome::Skipped("no new rows since it completed".into()));
+                }
             }
-            return Ok(Outcome::Skipped("no new rows since it completed".into()));
-        }
-        TaskRun::Full { reason, mark } => {
-            let job = Job::Replace(WriteMode::OverwritePartitions);
-            (mark, None, (job, reason))
-        }
-        TaskRun::Append {
-            after,
-            from,
-            new_rows,
-            mark,
-        } => {
-            let warmup = warmup.as_ref().map(|w| w.rows).unwrap_or_default();
-            let note = format!("{new_rows} new rows after a warm-up of {warmup} rows");
-            let job = Job::AppendAfter {
-                order_by: order_by.clone(),
-                after,
-                note: note.clone(),
-                table: split.from.clone(),
-                full_input: Box::new(up_to_mark.clone()),
-            };
-            (mark, from, (job, note))
         }
     };
-    let (job, note) = job;
-    let input = match from {
-        Some(from) => up_to_mark.filter(column.gt_eq(lit(from)))?,
-        None => up_to_mark,
-    };
+    ctx.deregister_table(split.from.as_str())?;
     ctx.register_table(split.from.as_str(), input.into_view())?;
-    let mark = extent.mark(&plan.definition)?;
-    let outcome = run_attempts(
+    run_attempts(
         &ctx,
         pipeline,
         &mut state,
@@ -827,19 +788,64 @@ async fn run_task(
         job,
         mark,
     )
-    .await?;
-    Ok(match outcome {
-        Outcome::Completed {
-            rows,
-            attempts,
-            note: None,
-        } => Outcome::Completed {
-            rows,
-            attempts,
-            note: Some(format!("in full: {note}")),
-        },
-        other => other,
-    })
+    .await
+}
+
+/// What an incremental task reads (its input up to the high-water mark, from the
+/// warm-up's start when appending), writes and records; `Err` with the input's
+/// extent when nothing is newer than what the last run read.
+async fn incremental_job(
+    plan: &IncrementalPlan<'_>,
+    split: &TaskSplit,
+    input: DataFrame,
+    last: Option<super::state::LastAttempt>,
+    force: bool,
+) -> Result<std::result::Result<(DataFrame, Job, Option<Mark>), Extent>> {
+    let order_by = &plan.config.order_by;
+    let forced = Err("forced".to_string());
+    let warmup = if force { &forced } else { &plan.warmup };
+    let run = plan_task(&input, order_by, warmup, last.as_ref(), &plan.definition).await?;
+    let column = Expr::Column(Column::new_unqualified(order_by));
+    let (extent, append) = match run {
+        TaskRun::NothingNew { mark } => return Ok(Err(mark)),
+        TaskRun::Full { reason, mark } => (mark, Err(reason)),
+        TaskRun::Append {
+            after,
+            from,
+            new_rows,
+            mark,
+        } => (mark, Ok((after, from, new_rows))),
+    };
+    // Rows that arrive while the task runs are left to the next run.
+    let up_to_mark = match &extent.high_water {
+        Some(high_water) => input.filter(column.clone().lt_eq(lit(high_water.clone())))?,
+        None => input,
+    };
+    let mark = extent.mark(&plan.definition)?;
+    Ok(Ok(match append {
+        Ok((after, from, new_rows)) => {
+            let warmup = warmup.as_ref().map(|w| w.rows).unwrap_or_default();
+            let job = Job::AppendAfter {
+                order_by: order_by.clone(),
+                after,
+                note: format!("{new_rows} new rows after a warm-up of {warmup} rows"),
+                table: split.from.clone(),
+                full_input: Box::new(up_to_mark.clone()),
+            };
+            let input = match from {
+                Some(from) => up_to_mark.filter(column.gt_eq(lit(from)))?,
+                None => up_to_mark,
+            };
+            (input, job, mark)
+        }
+        Err(reason) => {
+            let job = Job::Replace {
+                mode: WriteMode::OverwritePartitions,
+                note: Some(format!("in full: {reason}")),
+            };
+            (up_to_mark, job, mark)
+        }
+    }))
 }
 
 fn quoted(name: &str) -> String {

@@ -51,104 +51,71 @@ impl Memory {
     /// The memory of a function whose output at a row reads two stages in sequence
     /// (a moving average of a moving average): look-backs add, cascades deepen.
     pub fn then(self, next: Memory) -> Memory {
-        use Memory::*;
-        match (self, next) {
-            (Whole, _) | (_, Whole) => Whole,
-            (Rows(a), Rows(b)) => Rows(a + b),
-            (
-                Rows(a),
-                Decaying {
-                    rows,
-                    alpha,
-                    depth,
-                    at_least,
-                },
-            )
-            | (
-                Decaying {
-                    rows,
-                    alpha,
-                    depth,
-                    at_least,
-                },
-                Rows(a),
-            ) => Decaying {
-                rows: rows + a,
-                alpha,
-                depth,
-                at_least: at_least + a,
-            },
-            (
-                Decaying {
-                    rows,
-                    alpha,
-                    depth,
-                    at_least,
-                },
-                Decaying {
-                    rows: r,
-                    alpha: a,
-                    depth: d,
-                    at_least: l,
-                },
-            ) => Decaying {
-                rows: rows + r,
-                alpha: alpha.min(a),
-                depth: depth + d,
-                at_least: at_least + l,
-            },
-        }
+        let (Some(a), Some(b)) = (self.parts(), next.parts()) else {
+            return Memory::Whole;
+        };
+        Memory::from_parts(Parts {
+            rows: a.rows + b.rows,
+            alpha: a.alpha.min(b.alpha),
+            depth: a.depth + b.depth,
+            at_least: a.at_least + b.at_least,
+        })
     }
 
     /// The memory of several functions computed side by side: each must be served,
-    /// so the longest finite look-back, the slowest and deepest cascade.
+    /// so a finite look-back is a floor of the warm-up (not a delay of the decay),
+    /// and the slowest, deepest cascade decides the rest.
     pub fn max(self, other: Memory) -> Memory {
-        use Memory::*;
-        match (self, other) {
-            (Whole, _) | (_, Whole) => Whole,
-            (Rows(a), Rows(b)) => Rows(a.max(b)),
-            (
-                Rows(a),
-                Decaying {
-                    rows,
-                    alpha,
-                    depth,
-                    at_least,
-                },
-            )
-            | (
-                Decaying {
-                    rows,
-                    alpha,
-                    depth,
-                    at_least,
-                },
-                Rows(a),
-            ) => Decaying {
+        let (Some(a), Some(b)) = (self.parts(), other.parts()) else {
+            return Memory::Whole;
+        };
+        let rows = match (a.depth, b.depth) {
+            (0, 0) => a.rows.max(b.rows),
+            (0, _) => b.rows,
+            (_, 0) => a.rows,
+            _ => a.rows.max(b.rows),
+        };
+        Memory::from_parts(Parts {
+            rows,
+            alpha: a.alpha.min(b.alpha),
+            depth: a.depth.max(b.depth),
+            at_least: a.at_least.max(b.at_least),
+        })
+    }
+
+    /// A finite look-back as a cascade of depth 0; `None` for [`Memory::Whole`].
+    fn parts(self) -> Option<Parts> {
+        match self {
+            Memory::Rows(n) => Some(Parts {
+                rows: n,
+                alpha: 1.0,
+                depth: 0,
+                at_least: n,
+            }),
+            Memory::Decaying {
                 rows,
                 alpha,
                 depth,
-                at_least: at_least.max(a),
-            },
-            (
-                Decaying {
-                    rows,
-                    alpha,
-                    depth,
-                    at_least,
-                },
-                Decaying {
-                    rows: r,
-                    alpha: a,
-                    depth: d,
-                    at_least: l,
-                },
-            ) => Decaying {
-                rows: rows.max(r),
-                alpha: alpha.min(a),
-                depth: depth.max(d),
-                at_least: at_least.max(l),
-            },
+                at_least,
+            } => Some(Parts {
+                rows,
+                alpha,
+                depth,
+                at_least,
+            }),
+            Memory::Whole => None,
+        }
+    }
+
+    fn from_parts(p: Parts) -> Memory {
+        if p.depth == 0 {
+            return Memory::Rows(p.rows.max(p.at_least));
+        }
+        Memory::Decaying {
+            rows: p.rows,
+            alpha: p.alpha,
+            depth: p.depth,
+            at_least: p.at_least,
         }
     }
 
@@ -239,6 +206,15 @@ impl fmt::Display for Memory {
             Memory::Whole => f.write_str("the whole partition"),
         }
     }
+}
+
+/// The fields of [`Memory::Decaying`], with a finite look-back as depth 0.
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    rows: usize,
+    alpha: f64,
+    depth: u32,
+    at_least: usize,
 }
 
 #[cfg(test)]
