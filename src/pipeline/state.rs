@@ -92,6 +92,10 @@ pub struct TaskStatus {
     pub stuck: bool,
 }
 
+fn is_busy(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+}
+
 fn sql_err(e: rusqlite::Error) -> datafusion::error::DataFusionError {
     exec_datafusion_err!("pipeline state: {e}")
 }
@@ -107,9 +111,20 @@ impl State {
         // WAL: `status` reads while a run writes; NORMAL syncs at checkpoints, so a
         // killed process loses nothing (only a power cut can lose the last updates,
         // which the next run then redoes).
-        db.pragma_update(None, "journal_mode", "WAL")
-            .and_then(|_| db.pragma_update(None, "synchronous", "NORMAL"))
-            .map_err(sql_err)?;
+        // Switching a new file to WAL takes an exclusive lock without consulting the
+        // busy handler, so two runs creating one state file at once retry it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            match db
+                .pragma_update(None, "journal_mode", "WAL")
+                .and_then(|_| db.pragma_update(None, "synchronous", "NORMAL"))
+            {
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.map_err(sql_err)?,
+            }
+        }
         db.execute_batch(SCHEMA).map_err(sql_err)?;
         add_missing_columns(&db)?;
         Ok(State { db })

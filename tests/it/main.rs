@@ -9,6 +9,7 @@ mod golden;
 mod incremental;
 mod kernel_host;
 mod kernels;
+mod key_handoff;
 mod materialize;
 mod min_periods;
 mod partition_stream;

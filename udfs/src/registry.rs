@@ -2,7 +2,7 @@
 
 use crate::framework::{
     aggregate_udf, collecting_spec, memory_of, scalar_udf, window_udf, BundleAggregates, Causality,
-    CollectingSpec, Family, Memory, SeriesAggregate, SeriesScalar, SeriesWindow,
+    CollectingSpec, Family, Memory, SeriesAggregate, SeriesScalar, SeriesWindow, SplitSortedScans,
     StreamWindowPartitions,
 };
 use datafusion::common::Result;
@@ -136,6 +136,7 @@ pub fn register_all(ctx: &SessionContext) {
     }
     ctx.add_optimizer_rule(Arc::new(BundleAggregates::new(collecting)));
     add_physical_rule(ctx, Arc::new(StreamWindowPartitions));
+    add_physical_rule(ctx, Arc::new(SplitSortedScans));
 }
 
 /// Appends a physical optimizer rule to a live session, once. `SessionContext` has
