@@ -4,9 +4,29 @@
 //! (warm-up, division by zero); any non-finite result becomes NULL here, so NaN and
 //! Inf never reach the user.
 
+use super::recycle;
 use datafusion::arrow::array::{Array, Float64Array};
-use datafusion::arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
+use datafusion::arrow::buffer::{BooleanBuffer, Buffer, NullBuffer};
 use datafusion::common::Result;
+
+/// What the output slices hold when a kernel starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefill {
+    /// NaN everywhere: the kernel writes only the rows that have a value.
+    Nan,
+    /// Unspecified values: the kernel writes every row (NaN where there is no
+    /// value), which saves a pass over large outputs.
+    Nothing,
+}
+
+impl Prefill {
+    fn buffer(self, len: usize) -> Vec<f64> {
+        match self {
+            Prefill::Nan => recycle::filled(len, f64::NAN),
+            Prefill::Nothing => recycle::scratch(len),
+        }
+    }
+}
 
 /// Runs `kernel` over the rows where every column is present, and returns one value
 /// per input row.
@@ -21,19 +41,24 @@ pub fn compute_on_present<F>(
 where
     F: FnOnce(&[&[f64]], &mut [f64]) -> Result<()>,
 {
-    let mut outputs = compute_outputs_on_present(columns, num_rows, 1, |series, outs| {
-        kernel(series, &mut outs[0])
-    })?;
-    Ok(outputs.pop().expect("one output"))
+    let mut outputs =
+        compute_outputs_on_present(columns, num_rows, 1, Prefill::Nan, |series, outs| {
+            kernel(series, &mut outs[0])
+        })?;
+    Ok(finite_or_null(outputs.pop().expect("one output")))
 }
 
-/// [`compute_on_present`] for a kernel with `outputs` results per row.
+/// [`compute_on_present`] for a kernel with `outputs` results per row, each output
+/// slice starting as `prefill` says. Returns the values with NaN at rows without a
+/// value; [`finite_or_null`] makes each an Arrow array (left to the caller, so
+/// outputs nobody asks for are never converted).
 pub fn compute_outputs_on_present<F>(
     columns: &[&Float64Array],
     num_rows: usize,
     outputs: usize,
+    prefill: Prefill,
     kernel: F,
-) -> Result<Vec<Float64Array>>
+) -> Result<Vec<Vec<f64>>>
 where
     F: FnOnce(&[&[f64]], &mut [Vec<f64>]) -> Result<()>,
 {
@@ -42,7 +67,7 @@ where
         // Common case: nothing missing, the kernel reads Arrow's buffers directly.
         None => {
             let dense: Vec<&[f64]> = columns.iter().map(|c| &c.values()[..num_rows]).collect();
-            let mut outs = vec![vec![f64::NAN; num_rows]; outputs];
+            let mut outs: Vec<Vec<f64>> = (0..outputs).map(|_| prefill.buffer(num_rows)).collect();
             kernel(&dense, &mut outs)?;
             outs
         }
@@ -52,12 +77,14 @@ where
                 .map(|c| mask.set_indices().map(|i| c.value(i)).collect())
                 .collect();
             let dense: Vec<&[f64]> = gathered.iter().map(Vec::as_slice).collect();
-            let mut dense_outs = vec![vec![f64::NAN; mask.count_set_bits()]; outputs];
+            let mut dense_outs: Vec<Vec<f64>> = (0..outputs)
+                .map(|_| prefill.buffer(mask.count_set_bits()))
+                .collect();
             kernel(&dense, &mut dense_outs)?;
             dense_outs
                 .into_iter()
                 .map(|dense_out| {
-                    let mut out = vec![f64::NAN; num_rows];
+                    let mut out = recycle::filled(num_rows, f64::NAN);
                     for (row, value) in mask.set_indices().zip(dense_out) {
                         out[row] = value;
                     }
@@ -66,7 +93,7 @@ where
                 .collect()
         }
     };
-    Ok(outs.into_iter().map(finite_or_null).collect())
+    Ok(outs)
 }
 
 /// `None` when every row is present (no NULL, no NaN in any column); otherwise the
@@ -103,7 +130,7 @@ pub fn finite_or_null(values: Vec<f64>) -> Float64Array {
     let len = values.len();
     let nulls =
         (!all_finite).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, len)));
-    Float64Array::new(ScalarBuffer::from(values), nulls)
+    Float64Array::new(recycle::into_scalar_buffer(values), nulls)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod order;
 pub mod output;
 pub mod params;
 pub mod partition_stream;
+pub mod recycle;
 pub mod scalar;
 pub mod shared;
 pub mod window;

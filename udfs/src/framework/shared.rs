@@ -8,14 +8,13 @@
 //! The cache holds the input arrays themselves (reference-counted), so their
 //! memory cannot be reused while cached and equal addresses mean equal data.
 
-use super::missing::compute_outputs_on_present;
+use super::missing::{compute_outputs_on_present, finite_or_null, Prefill};
 use super::params::Params;
 use datafusion::arrow::array::{Array, ArrayRef, Float64Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::cast::as_float64_array;
 use datafusion::common::Result;
 use std::cell::RefCell;
-use std::sync::Arc;
 
 /// Fills every output of a shared computation (each pre-filled with NaN = NULL) from
 /// the dense series.
@@ -28,13 +27,35 @@ pub struct Shared {
     pub id: &'static str,
     pub outputs: usize,
     pub compute: ComputeAll,
+    /// `compute` writes every row of every output (NaN where there is no value),
+    /// so the outputs need no NaN fill first.
+    pub writes_every_row: bool,
 }
 
 struct Entry {
     id: &'static str,
     params: Params,
     inputs: Vec<ArrayRef>,
-    outputs: Arc<Vec<Float64Array>>,
+    outputs: Vec<Output>,
+}
+
+/// One output of the cached computation: its values until a function asks for it,
+/// then the Arrow array made of them (outputs nobody asks for are never converted).
+enum Output {
+    Values(Vec<f64>),
+    Array(Float64Array),
+}
+
+impl Output {
+    fn array(&mut self) -> Float64Array {
+        if let Output::Values(values) = self {
+            *self = Output::Array(finite_or_null(std::mem::take(values)));
+        }
+        match self {
+            Output::Array(array) => array.clone(),
+            Output::Values(_) => unreachable!("converted above"),
+        }
+    }
 }
 
 thread_local! {
@@ -49,34 +70,39 @@ pub fn output(
     inputs: &[ArrayRef],
     num_rows: usize,
 ) -> Result<Float64Array> {
-    let hit = LAST.with_borrow(|last| {
-        last.as_ref()
+    let hit = LAST.with_borrow_mut(|last| {
+        last.as_mut()
             .filter(|e| e.id == shared.id && e.params == *params && same_arrays(&e.inputs, inputs))
-            .map(|e| Arc::clone(&e.outputs))
+            .map(|e| e.outputs[index].array())
     });
-    let outputs = match hit {
-        Some(outputs) => outputs,
-        None => {
-            let columns = inputs
-                .iter()
-                .map(|a| as_float64_array(a))
-                .collect::<Result<Vec<_>>>()?;
-            let outputs = Arc::new(compute_outputs_on_present(
-                &columns,
-                num_rows,
-                shared.outputs,
-                |series, outs| (shared.compute)(series, params, outs),
-            )?);
-            LAST.set(Some(Entry {
-                id: shared.id,
-                params: params.clone(),
-                inputs: inputs.to_vec(),
-                outputs: Arc::clone(&outputs),
-            }));
-            outputs
-        }
+    if let Some(array) = hit {
+        return Ok(array);
+    }
+    let columns = inputs
+        .iter()
+        .map(|a| as_float64_array(a))
+        .collect::<Result<Vec<_>>>()?;
+    let prefill = if shared.writes_every_row {
+        Prefill::Nothing
+    } else {
+        Prefill::Nan
     };
-    Ok(outputs[index].clone())
+    let values = compute_outputs_on_present(
+        &columns,
+        num_rows,
+        shared.outputs,
+        prefill,
+        |series, outs| (shared.compute)(series, params, outs),
+    )?;
+    let mut outputs: Vec<Output> = values.into_iter().map(Output::Values).collect();
+    let array = outputs[index].array();
+    LAST.set(Some(Entry {
+        id: shared.id,
+        params: params.clone(),
+        inputs: inputs.to_vec(),
+        outputs,
+    }));
+    Ok(array)
 }
 
 fn same_arrays(a: &[ArrayRef], b: &[ArrayRef]) -> bool {
@@ -93,6 +119,7 @@ mod tests {
     use super::*;
     use crate::framework::params::{Arguments, Param, ParamKind};
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
 
     static CALLS: AtomicUsize = AtomicUsize::new(0);
 
@@ -111,6 +138,7 @@ mod tests {
         id: "test",
         outputs: 2,
         compute: running_sum_and_count,
+        writes_every_row: true,
     };
 
     fn params(n: i64) -> Params {

@@ -4,6 +4,13 @@
 
 use realfft::num_complex::Complex;
 use realfft::RealFftPlanner;
+use std::cell::RefCell;
+
+thread_local! {
+    /// Plans (their twiddle tables) are made once per thread and size, not once
+    /// per partition.
+    static PLANNER: RefCell<RealFftPlanner<f64>> = RefCell::new(RealFftPlanner::new());
+}
 
 /// Filters at least this long go through the FFT. Measured with
 /// `cargo bench --bench stationarity -- convolution/` over 100,000 rows: both take
@@ -41,9 +48,8 @@ pub fn overlap_save(x: &[f64], weights: &[f64], out: &mut [f64]) {
     let taps = weights.len();
     let n = (4 * taps).next_power_of_two();
     let valid = n - taps + 1;
-    let mut planner = RealFftPlanner::<f64>::new();
-    let forward = planner.plan_fft_forward(n);
-    let inverse = planner.plan_fft_inverse(n);
+    let (forward, inverse) =
+        PLANNER.with_borrow_mut(|p| (p.plan_fft_forward(n), p.plan_fft_inverse(n)));
 
     let mut kernel = forward.make_input_vec();
     kernel[..taps].copy_from_slice(weights);

@@ -107,6 +107,11 @@ pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)
 /// The outputs of the rolling fit at once, `outs` = [slope, intercept, linreg, tsf,
 /// r2, rmse] (the angle, an arctangent per row, is left to [`linreg_angle`]).
 pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
+    // Every row is written: NaN until the first full window.
+    let warmup = (n.max(1) - 1).min(y.len());
+    for out in outs.iter_mut() {
+        out[..warmup].fill(f64::NAN);
+    }
     let (last, next) = ((n as f64) - 1.0, n as f64);
     for_each_window_fit(y, n, |row, f| {
         let values = [
@@ -147,6 +152,27 @@ mod tests {
         let sxx: f64 = (0..w.len()).map(|j| (j as f64 - x_mean).powi(2)).sum();
         let slope = sxy / sxx;
         (slope, w[0] + y_mean - slope * x_mean)
+    }
+
+    /// The outputs need no NaN fill: whatever they held, every row is written.
+    #[test]
+    fn linreg_all_writes_every_row() {
+        for len in [0, 1, 5, 13, 14, 15, 300] {
+            let y = walk(len, 100.0, 1e-2, 3);
+            for n in [2, 14] {
+                let mut from_nan = vec![vec![f64::NAN; len]; 6];
+                let mut from_junk = vec![vec![7.0; len]; 6];
+                linreg_all(&y, n, &mut from_nan);
+                linreg_all(&y, n, &mut from_junk);
+                for (a, b) in from_nan.iter().zip(&from_junk) {
+                    let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "len {len} n {n}");
+                }
+                assert!(from_junk
+                    .iter()
+                    .all(|o| o.iter().take(n - 1).all(|v| v.is_nan())));
+            }
+        }
     }
 
     #[test]

@@ -39,6 +39,7 @@ const LINREG: Shared = Shared {
     id: "linreg",
     outputs: 6,
     compute: linreg_all,
+    writes_every_row: true,
 };
 
 fn linreg_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {

@@ -176,6 +176,7 @@ const MACD: Shared = Shared {
     id: "macd",
     outputs: 3,
     compute: macd_all,
+    writes_every_row: false,
 };
 
 fn macd_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
@@ -188,6 +189,7 @@ const BBANDS: Shared = Shared {
     id: "bbands",
     outputs: 5,
     compute: bollinger_all,
+    writes_every_row: false,
 };
 
 fn bollinger_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
