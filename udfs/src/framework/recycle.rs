@@ -89,15 +89,22 @@ struct Recycled(Vec<f64>);
 
 impl Drop for Recycled {
     fn drop(&mut self) {
-        let values = std::mem::take(&mut self.0);
-        let Ok(mut pool) = POOL.lock() else {
-            return;
-        };
-        let bytes = values.capacity() * 8;
-        if pool.bytes + bytes <= POOL_BYTES {
-            pool.bytes += bytes;
-            pool.buffers.push(values);
-        }
+        give_back(std::mem::take(&mut self.0));
+    }
+}
+
+/// Returns a large vector nobody uses any more to the pool (small ones are freed).
+pub fn give_back(values: Vec<f64>) {
+    if values.capacity() < MIN_RECYCLED_LEN {
+        return;
+    }
+    let Ok(mut pool) = POOL.lock() else {
+        return;
+    };
+    let bytes = values.capacity() * 8;
+    if pool.bytes + bytes <= POOL_BYTES {
+        pool.bytes += bytes;
+        pool.buffers.push(values);
     }
 }
 
@@ -118,6 +125,11 @@ mod tests {
         assert_eq!(array.len(), len);
         drop(array);
         let again: Vec<Vec<f64>> = (0..4).map(|_| filled(len, 1.0)).collect();
+        let given = filled(len + 1, 0.0);
+        let given_address = given.as_ptr() as usize;
+        give_back(given);
+        let taken = scratch(len + 1);
+        assert_eq!(taken.as_ptr() as usize, given_address);
         assert!(again
             .iter()
             .all(|v| v.len() == len && v.iter().all(|&x| x == 1.0)));

@@ -10,6 +10,7 @@
 
 use super::missing::{compute_outputs_on_present, finite_or_null, Prefill};
 use super::params::Params;
+use super::recycle;
 use datafusion::arrow::array::{Array, ArrayRef, Float64Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::cast::as_float64_array;
@@ -44,6 +45,15 @@ struct Entry {
 enum Output {
     Values(Vec<f64>),
     Array(Float64Array),
+}
+
+/// Values nobody asked for go back to the pool of large buffers.
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Output::Values(values) = self {
+            recycle::give_back(std::mem::take(values));
+        }
+    }
 }
 
 impl Output {

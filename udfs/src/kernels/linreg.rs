@@ -33,9 +33,10 @@ impl Fit {
         }
     }
 
-    /// Root mean squared residual (divided by n).
-    pub fn rmse(&self, n: usize) -> f64 {
-        ((self.syy - self.slope * self.sxy).max(0.0) / n as f64).sqrt()
+    /// Root mean squared residual (divided by n), given `inv_n` = 1 / n (a
+    /// multiplication per row instead of a division).
+    pub fn rmse(&self, inv_n: f64) -> f64 {
+        ((self.syy - self.slope * self.sxy).max(0.0) * inv_n).sqrt()
     }
 }
 
@@ -47,6 +48,8 @@ pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)
     let nf = n as f64;
     let x_mean = (nf - 1.0) / 2.0;
     let sxx = nf * (nf * nf - 1.0) / 12.0;
+    // Multiplications by reciprocals: the divider was the loop's bottleneck.
+    let (inv_sxx, inv_n) = (1.0 / sxx, 1.0 / nf);
     let mut equal_run = 1usize;
     for w in y[..n].windows(2) {
         equal_run = if w[1] == w[0] { equal_run + 1 } else { 1 };
@@ -89,12 +92,13 @@ pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)
                 }
             } else {
                 let sxy = sjd - x_mean * s1;
-                let slope = sxy / sxx;
+                let slope = sxy * inv_sxx;
+                let mean = s1 * inv_n;
                 Fit {
                     slope,
-                    intercept: shift + (s1 / nf - slope * x_mean),
+                    intercept: shift + (mean - slope * x_mean),
                     sxy,
-                    syy: (s2 - s1 * s1 / nf).max(0.0),
+                    syy: (s2 - s1 * mean).max(0.0),
                     sxx,
                 }
             };
@@ -113,6 +117,7 @@ pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
         out[..warmup].fill(f64::NAN);
     }
     let (last, next) = ((n as f64) - 1.0, n as f64);
+    let inv_n = 1.0 / next;
     for_each_window_fit(y, n, |row, f| {
         let values = [
             f.slope,
@@ -120,7 +125,7 @@ pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
             f.intercept + f.slope * last,
             f.intercept + f.slope * next,
             f.r2(),
-            f.rmse(n),
+            f.rmse(inv_n),
         ];
         for (out, value) in outs.iter_mut().zip(values) {
             out[row] = value;
