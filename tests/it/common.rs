@@ -55,6 +55,14 @@ pub async fn column(ctx: &SessionContext, sql: &str) -> Result<Vec<Option<f64>>>
     Ok(values.iter().collect())
 }
 
+/// Runs `sql` and returns its result as a printed table.
+pub async fn table_text(ctx: &SessionContext, sql: &str) -> String {
+    let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+    datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+        .unwrap()
+        .to_string()
+}
+
 /// Runs `sql` expecting an error and returns its one-line message.
 pub async fn error(ctx: &SessionContext, sql: &str) -> String {
     let result = async { ctx.sql(sql).await?.collect().await }.await;

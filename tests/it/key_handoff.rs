@@ -3,6 +3,7 @@
 //! ranges, however keys straddle the range boundaries, and in whatever order the
 //! output streams are consumed.
 
+use crate::common::table_text;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::physical_plan::{execute_stream_partitioned, ExecutionPlanProperties};
@@ -63,14 +64,7 @@ fn sorted_text(batches: &[RecordBatch]) -> String {
 }
 
 async fn explain(ctx: &SessionContext, sql: &str) -> String {
-    let batches = ctx
-        .sql(&format!("EXPLAIN {sql}"))
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
-    pretty_format_batches(&batches).unwrap().to_string()
+    table_text(ctx, &format!("EXPLAIN FORMAT INDENT {sql}")).await
 }
 
 #[rstest]

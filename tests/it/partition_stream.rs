@@ -2,6 +2,7 @@
 //! what DataFusion's buffering `WindowAggExec` gives, whatever the batch boundaries,
 //! partition sizes and parallelism.
 
+use crate::common::table_text;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use rstest::rstest;
@@ -40,14 +41,7 @@ async fn run(ctx: &SessionContext) -> String {
 
 async fn plan(ctx: &SessionContext) -> String {
     ctx.sql(BARS).await.unwrap().collect().await.unwrap();
-    let batches = ctx
-        .sql(&format!("EXPLAIN FORMAT INDENT {QUERY}"))
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
-    pretty_format_batches(&batches).unwrap().to_string()
+    table_text(ctx, &format!("EXPLAIN FORMAT INDENT {QUERY}")).await
 }
 
 #[rstest]

@@ -32,17 +32,11 @@ async fn session_with(server: &S3Server, buckets: &[&str], symbols: usize) -> Se
 
 /// Row count and sums per symbol: equal fingerprints mean equal data.
 async fn fingerprint(ctx: &SessionContext, url: &str) -> String {
-    let batches = ctx
-        .sql(&format!(
-            "SELECT symbol, count(*) AS n, round(sum(x), 9) AS x, round(sum(e), 9) AS e \
-             FROM '{url}/' GROUP BY symbol ORDER BY symbol"
-        ))
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
-    pretty_format_batches(&batches).unwrap().to_string()
+    let sql = format!(
+        "SELECT symbol, count(*) AS n, round(sum(x), 9) AS x, round(sum(e), 9) AS e \
+         FROM '{url}/' GROUP BY symbol ORDER BY symbol"
+    );
+    crate::common::table_text(ctx, &sql).await
 }
 
 fn by_symbol(mode: WriteMode) -> MaterializeOptions {
