@@ -273,6 +273,8 @@ impl Run {
         })
     }
 
+    /// Opens input stream j and reads it up to the end of its leading key (on to
+    /// the next stream's leading rows when the whole input is that key).
     async fn split_lead(self: &Arc<Self>, j: usize) -> Result<Slot> {
         let mut input = self.input.execute(j, Arc::clone(&self.context))?;
         let mut lead = Vec::new();
