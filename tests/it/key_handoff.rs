@@ -6,7 +6,7 @@
 use crate::common::table_text;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
-use datafusion::physical_plan::{execute_stream_partitioned, ExecutionPlanProperties};
+use datafusion::physical_plan::{collect_partitioned, ExecutionPlanProperties};
 use datafusion::prelude::SessionContext;
 use futures::TryStreamExt;
 use rstest::rstest;
@@ -31,6 +31,14 @@ async fn write_sorted_file(path: &Path) {
         path.display()
     );
     ctx.sql(&sql).await.unwrap().collect().await.unwrap();
+}
+
+/// The file of [`write_sorted_file`] in a fresh directory (kept alive by the caller).
+async fn sorted_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sorted.parquet");
+    write_sorted_file(&file).await;
+    (dir, file)
 }
 
 const QUERY: &str = "SELECT sym, ts, \
@@ -74,9 +82,7 @@ async fn explain(ctx: &SessionContext, sql: &str) -> String {
 #[case(7)]
 #[tokio::test]
 async fn windows_over_byte_ranges_equal_one_stream(#[case] partitions: usize) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sorted.parquet");
-    write_sorted_file(&file).await;
+    let (_dir, file) = sorted_file().await;
 
     let one = session(&file, 1).await;
     let expected = sorted_text(&one.sql(QUERY).await.unwrap().collect().await.unwrap());
@@ -107,9 +113,7 @@ async fn windows_over_byte_ranges_equal_one_stream(#[case] partitions: usize) {
 /// polls, and every row comes out exactly once.
 #[tokio::test]
 async fn streams_consumed_one_after_another() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sorted.parquet");
-    write_sorted_file(&file).await;
+    let (_dir, file) = sorted_file().await;
     let one = session(&file, 1).await;
     let expected = sorted_text(&one.sql(QUERY).await.unwrap().collect().await.unwrap());
 
@@ -134,21 +138,16 @@ async fn streams_consumed_one_after_another() {
         }
         assert!(sorted_text(&batches) == expected);
     }
-    // All streams at once, as DataFusion runs them.
-    let mut batches = Vec::new();
-    for stream in execute_stream_partitioned(plan, ctx.task_ctx()).unwrap() {
-        batches.extend(stream.try_collect::<Vec<_>>().await.unwrap());
-    }
-    assert!(sorted_text(&batches) == expected);
+    // All streams polled at once, each on its own task, as DataFusion runs them.
+    let batches = collect_partitioned(plan, ctx.task_ctx()).await.unwrap();
+    assert!(sorted_text(&batches.concat()) == expected);
 }
 
 /// A join pairs the partitions of its two inputs, so the standard hash
 /// repartition stays; so does a file not sorted by the keys.
 #[tokio::test]
 async fn joins_and_other_orders_keep_the_repartition() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sorted.parquet");
-    write_sorted_file(&file).await;
+    let (dir, file) = sorted_file().await;
     let ctx = session(&file, 3).await;
     let join = format!(
         "SELECT a.sym, a.ts, a.ema5, b.x FROM ({QUERY}) a \
@@ -181,9 +180,7 @@ async fn joins_and_other_orders_keep_the_repartition() {
 #[tokio::test]
 async fn materialized_stage_equals_single_stream() {
     use quantfusion::materialize::{materialize, MaterializeOptions};
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sorted.parquet");
-    write_sorted_file(&file).await;
+    let (dir, file) = sorted_file().await;
     let mut written = Vec::new();
     for partitions in [1, 3] {
         let ctx = session(&file, partitions).await;

@@ -31,12 +31,11 @@ static POOL: Mutex<Pool> = Mutex::new(Pool {
 
 /// A vector of `len` copies of `value`, in recycled memory when `len` is large.
 pub fn filled(len: usize, value: f64) -> Vec<f64> {
-    let mut buffer = (len >= MIN_RECYCLED_LEN).then(|| reuse(len)).flatten();
-    match &mut buffer {
-        Some(v) => {
+    match (len >= MIN_RECYCLED_LEN).then(|| reuse(len)).flatten() {
+        Some(mut v) => {
             v.clear();
             v.resize(len, value);
-            buffer.expect("some")
+            v
         }
         None => vec![value; len],
     }
