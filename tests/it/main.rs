@@ -18,6 +18,7 @@ mod price_features;
 mod risk;
 mod rolling_parity;
 mod s3_server;
+mod single_phase;
 mod sql_behaviour;
 mod stationarity_edges;
 mod storage;

@@ -2,8 +2,8 @@
 
 use crate::framework::{
     aggregate_udf, collecting_spec, memory_of, scalar_udf, window_udf, BundleAggregates, Causality,
-    CollectingSpec, Family, Memory, SeriesAggregate, SeriesScalar, SeriesWindow, SplitSortedScans,
-    StreamWindowPartitions,
+    CollectingSpec, Family, Memory, SeriesAggregate, SeriesScalar, SeriesWindow,
+    SinglePhaseCollecting, SplitSortedScans, StreamWindowPartitions,
 };
 use datafusion::common::Result;
 use datafusion::execution::FunctionRegistry;
@@ -117,9 +117,10 @@ pub fn window_memory(name: &str, args: &[Expr]) -> Option<Result<Memory>> {
 }
 
 /// Registers every quantfusion function on a session, the optimizer rule that lets
-/// aggregates of the same series share one collection, and the physical rule that
-/// evaluates window functions one partition at a time
-/// ([`StreamWindowPartitions`]).
+/// aggregates of the same series share one collection, and the physical rules that
+/// aggregate collecting aggregates in one phase ([`SinglePhaseCollecting`]), evaluate
+/// window functions one partition at a time ([`StreamWindowPartitions`]) and split
+/// sorted scans ([`SplitSortedScans`]).
 pub fn register_all(ctx: &SessionContext) {
     let mut collecting = Vec::new();
     for f in all_functions() {
@@ -134,7 +135,9 @@ pub fn register_all(ctx: &SessionContext) {
             Udf::Scalar(u) => ctx.register_udf(Arc::unwrap_or_clone(u)),
         }
     }
+    let collecting_udfs = collecting.iter().map(|(u, _)| Arc::clone(u)).collect();
     ctx.add_optimizer_rule(Arc::new(BundleAggregates::new(collecting)));
+    add_physical_rule(ctx, Arc::new(SinglePhaseCollecting::new(collecting_udfs)));
     add_physical_rule(ctx, Arc::new(StreamWindowPartitions));
     add_physical_rule(ctx, Arc::new(SplitSortedScans));
 }

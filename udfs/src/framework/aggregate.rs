@@ -9,7 +9,7 @@
 
 use super::adapter::KernelUdf;
 use super::bundle::CollectingSpec;
-use super::collect::{CollectingAccumulator, CollectingGroups, GroupEvaluator, GroupRows};
+use super::collect::{Collected, CollectingAccumulator, CollectingGroups, GroupEvaluator};
 use super::docs::{Causality, Doc, Family};
 use super::order::{missing_order_by, KeyEncoder};
 use super::params::{Arguments, Params};
@@ -186,13 +186,14 @@ fn setup<K: SeriesAggregate>(args: &AccumulatorArgs) -> Result<(Params, Option<K
     Ok((params, encoder))
 }
 
-/// The aggregate of one group, NULL where undefined or not finite.
+/// The aggregate of group `g`, NULL where undefined or not finite.
 pub(crate) fn evaluate_group(
-    group: &GroupRows,
+    groups: &Collected<'_>,
+    g: usize,
     evaluate: Evaluate,
     params: &Params,
 ) -> Result<Option<f64>> {
-    let in_order = group.series_in_order();
+    let in_order = groups.series_in_order(g);
     let series: Vec<&[f64]> = in_order.iter().map(|s| s.as_ref()).collect();
     Ok(evaluate(&series, params)?.filter(|v| v.is_finite()))
 }
@@ -205,10 +206,9 @@ pub(crate) type Evaluate = fn(&[&[f64]], &Params) -> Result<Option<f64>>;
 struct KernelEvaluator<K>(Params, PhantomData<K>);
 
 impl<K: SeriesAggregate> GroupEvaluator for KernelEvaluator<K> {
-    fn evaluate(&self, groups: &[GroupRows]) -> Result<ArrayRef> {
-        let values = groups
-            .iter()
-            .map(|g| evaluate_group(g, K::evaluate, &self.0))
+    fn evaluate(&self, groups: Collected<'_>) -> Result<ArrayRef> {
+        let values = (0..groups.len())
+            .map(|g| evaluate_group(&groups, g, K::evaluate, &self.0))
             .collect::<Result<Float64Array>>()?;
         Ok(Arc::new(values))
     }

@@ -9,7 +9,7 @@
 //! top restores the original output columns, names and types.
 
 use super::aggregate::Evaluate;
-use super::collect::{CollectingAccumulator, CollectingGroups, GroupEvaluator, GroupRows};
+use super::collect::{Collected, CollectingAccumulator, CollectingGroups, GroupEvaluator};
 use super::order::KeyEncoder;
 use super::params::Params;
 use datafusion::arrow::array::{ArrayRef, Float64Array, StructArray};
@@ -189,11 +189,11 @@ struct BundleEvaluator {
 }
 
 impl GroupEvaluator for BundleEvaluator {
-    fn evaluate(&self, groups: &[GroupRows]) -> Result<ArrayRef> {
+    fn evaluate(&self, groups: Collected<'_>) -> Result<ArrayRef> {
         let mut values = vec![Vec::with_capacity(groups.len()); self.members.len()];
-        for group in groups {
+        for g in 0..groups.len() {
             // Put the group in order once for all members.
-            let in_order = group.series_in_order();
+            let in_order = groups.series_in_order(g);
             let series: Vec<&[f64]> = in_order.iter().map(|s| s.as_ref()).collect();
             for (m, out) in self.members.iter().zip(values.iter_mut()) {
                 out.push((m.evaluate)(&series, &m.params)?.filter(|v| v.is_finite()));

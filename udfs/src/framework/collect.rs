@@ -6,7 +6,8 @@
 //! and the all-groups [`GroupsAccumulator`](datafusion::logical_expr::GroupsAccumulator).
 
 use super::missing::present_rows;
-use super::order::{sorting_permutation, KeyBytes, KeyEncoder};
+use super::order::{sorting_permutation, KeyEncoder};
+use super::row_store::{push_run, RowStore, Run, BLOCK_ROWS};
 use datafusion::arrow::array::{
     Array, ArrayRef, BinaryArray, BinaryBuilder, BooleanArray, Float64Array, ListArray,
 };
@@ -21,12 +22,12 @@ use std::borrow::Cow;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-/// One group's present rows: those appended from input batches (owned), and those
-/// received in partial states, kept as slices of the state's arrays (no copy).
-#[derive(Debug)]
+/// One group's present rows: runs of the accumulator's [`RowStore`] (rows read from
+/// input batches), and those received in partial states, kept as slices of the
+/// state's arrays (no copy).
+#[derive(Debug, Default)]
 pub struct GroupRows {
-    columns: Vec<Vec<f64>>,
-    keys: KeyBytes,
+    runs: Vec<Run>,
     parts: Vec<StatePart>,
 }
 
@@ -38,25 +39,24 @@ struct StatePart {
 }
 
 impl GroupRows {
-    pub fn new(series: usize) -> Self {
-        GroupRows {
-            columns: vec![Vec::new(); series],
-            keys: KeyBytes::default(),
-            parts: Vec::new(),
-        }
-    }
-
     pub fn len(&self) -> usize {
-        self.columns[0].len() + self.parts.iter().map(|p| p.series[0].len()).sum::<usize>()
+        self.runs.iter().map(|r| r.len).sum::<usize>()
+            + self.parts.iter().map(|p| p.series[0].len()).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The values of series `s`, chunk by chunk: owned rows first, then each part.
-    fn chunks(&self, s: usize) -> impl Iterator<Item = &[f64]> {
-        std::iter::once(self.columns[s].as_slice())
+    fn add_run(&mut self, run: Run) {
+        push_run(&mut self.runs, run);
+    }
+
+    /// The values of series `s`, chunk by chunk: stored runs first, then each part.
+    fn chunks<'a>(&'a self, store: &'a RowStore, s: usize) -> impl Iterator<Item = &'a [f64]> {
+        self.runs
+            .iter()
+            .map(move |&run| store.values(s, run))
             .chain(
                 self.parts
                     .iter()
@@ -66,22 +66,35 @@ impl GroupRows {
     }
 
     /// The keys, in the order of [`Self::chunks`].
-    fn keys(&self) -> impl Iterator<Item = &[u8]> {
-        (0..self.keys.len()).map(|i| self.keys.key(i)).chain(
-            self.parts
-                .iter()
-                .flat_map(|p| p.keys.iter().flat_map(|k| k.iter().flatten())),
-        )
+    fn keys<'a>(&'a self, store: &'a RowStore) -> impl Iterator<Item = &'a [u8]> {
+        self.runs
+            .iter()
+            .flat_map(|run| run.start..run.end())
+            .map(|position| store.key(position))
+            .chain(
+                self.parts
+                    .iter()
+                    .flat_map(|p| p.keys.iter().flat_map(|k| k.iter().flatten())),
+            )
     }
 
-    /// The series in evaluation order: key order when keys are kept. Borrowed when
-    /// the rows are one chunk already in order, the usual case.
-    pub fn series_in_order(&self) -> Vec<Cow<'_, [f64]>> {
-        let keys: Vec<&[u8]> = self.keys().collect();
-        let permutation = sorting_permutation(&keys);
-        (0..self.columns.len())
+    /// The series in evaluation order: key order when `with_keys`. Borrowed when the
+    /// rows are one chunk already in order, the usual case.
+    pub fn series_in_order<'a>(
+        &'a self,
+        store: &'a RowStore,
+        series: usize,
+        with_keys: bool,
+    ) -> Vec<Cow<'a, [f64]>> {
+        let permutation = if with_keys && !in_order(self.keys(store)) {
+            let keys: Vec<&[u8]> = self.keys(store).collect();
+            sorting_permutation(&keys)
+        } else {
+            None
+        };
+        (0..series)
             .map(|s| {
-                let chunks: Vec<&[f64]> = self.chunks(s).collect();
+                let chunks: Vec<&[f64]> = self.chunks(store, s).collect();
                 match (&permutation, chunks.as_slice()) {
                     (None, []) => Cow::Borrowed(&[][..]),
                     (None, [one]) => Cow::Borrowed(*one),
@@ -95,14 +108,48 @@ impl GroupRows {
             .collect()
     }
 
-    pub fn size(&self) -> usize {
-        let owned = self
-            .columns
-            .iter()
-            .map(|c| c.capacity() * std::mem::size_of::<f64>())
-            .sum::<usize>();
-        let parts = self.len() * self.columns.len() * std::mem::size_of::<f64>();
-        owned + parts + self.keys.size()
+    /// Bytes held besides the store.
+    pub fn size(&self, series: usize) -> usize {
+        let parts = self.parts.iter().map(|p| p.series[0].len()).sum::<usize>();
+        self.runs.capacity() * std::mem::size_of::<Run>()
+            + parts * series * std::mem::size_of::<f64>()
+    }
+}
+
+/// Whether `keys` never decrease (one pass, nothing allocated).
+fn in_order<'a>(mut keys: impl Iterator<Item = &'a [u8]>) -> bool {
+    let Some(mut previous) = keys.next() else {
+        return true;
+    };
+    for key in keys {
+        if key < previous {
+            return false;
+        }
+        previous = key;
+    }
+    true
+}
+
+/// Groups as an evaluator reads them: each group's rows, over the store they name.
+pub struct Collected<'a> {
+    store: &'a RowStore,
+    groups: &'a [GroupRows],
+    series: usize,
+    with_keys: bool,
+}
+
+impl<'a> Collected<'a> {
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Group `g`'s series in evaluation order (see [`GroupRows::series_in_order`]).
+    pub fn series_in_order(&self, g: usize) -> Vec<Cow<'a, [f64]>> {
+        self.groups[g].series_in_order(self.store, self.series, self.with_keys)
     }
 }
 
@@ -151,43 +198,59 @@ impl InputBatch {
         })
     }
 
-    /// Appends the kept rows to their groups: row `i` goes to `group_of(i)`.
-    pub fn append_to(&self, groups: &mut [GroupRows], group_of: impl Fn(usize) -> usize) {
-        let floats: Vec<&[f64]> = self.series.iter().map(|a| a.values().as_ref()).collect();
-        let mut push = |i: usize| {
-            let group = &mut groups[group_of(i)];
-            for (col, values) in group.columns.iter_mut().zip(&floats) {
-                col.push(values[i]);
-            }
-            if let Some(keys) = &self.keys {
-                group.keys.push(keys.row(i).data());
+    /// Appends the kept rows to `store` and their groups: row `i` goes to
+    /// `group_of(i)`. Consecutive rows of one group are copied as one slice.
+    pub fn append_to(
+        &self,
+        store: &mut RowStore,
+        groups: &mut [GroupRows],
+        group_of: impl Fn(usize) -> usize,
+    ) {
+        let values: Vec<&[f64]> = self.series.iter().map(|a| a.values().as_ref()).collect();
+        let mut append = |rows: std::ops::Range<usize>, group: usize| {
+            for run in store.append(&values, self.keys.as_ref(), rows) {
+                groups[group].add_run(run);
             }
         };
+        let mut stretches = |rows: &mut dyn Iterator<Item = usize>| {
+            let Some(first) = rows.next() else { return };
+            let (mut start, mut end, mut group) = (first, first + 1, group_of(first));
+            for i in rows {
+                let g = group_of(i);
+                if i != end || g != group {
+                    append(start..end, group);
+                    (start, group) = (i, g);
+                }
+                end = i + 1;
+            }
+            append(start..end, group);
+        };
         match &self.kept {
-            None => (0..self.num_rows).for_each(&mut push),
-            Some(kept) => kept.iter().copied().for_each(&mut push),
+            None => stretches(&mut (0..self.num_rows)),
+            Some(kept) => stretches(&mut kept.iter().copied()),
         }
     }
 }
 
 /// The partial state of `groups`: per series a list of values per group, then (when
-/// `with_keys`) a list of keys per group.
-pub fn state_of(groups: &[GroupRows], series: usize, with_keys: bool) -> Vec<ArrayRef> {
-    let lengths: Vec<usize> = groups.iter().map(GroupRows::len).collect();
+/// keys are kept) a list of keys per group.
+fn state_of(groups: &Collected<'_>) -> Vec<ArrayRef> {
+    let lengths: Vec<usize> = groups.groups.iter().map(GroupRows::len).collect();
     let total: usize = lengths.iter().sum();
-    let mut state: Vec<ArrayRef> = (0..series)
+    let mut state: Vec<ArrayRef> = (0..groups.series)
         .map(|s| {
             let mut values = Vec::with_capacity(total);
-            for g in groups {
-                g.chunks(s).for_each(|c| values.extend_from_slice(c));
+            for g in groups.groups {
+                g.chunks(groups.store, s)
+                    .for_each(|c| values.extend_from_slice(c));
             }
             list(Arc::new(Float64Array::from(values)), &lengths)
         })
         .collect();
-    if with_keys {
+    if groups.with_keys {
         let mut keys = BinaryBuilder::with_capacity(total, total * 9);
-        for g in groups {
-            g.keys().for_each(|k| keys.append_value(k));
+        for g in groups.groups {
+            g.keys(groups.store).for_each(|k| keys.append_value(k));
         }
         state.push(list(Arc::new(keys.finish()), &lengths));
     }
@@ -196,7 +259,7 @@ pub fn state_of(groups: &[GroupRows], series: usize, with_keys: bool) -> Vec<Arr
 
 /// Adds partial states to groups (state row `j` goes to `group_of(j)`), as slices
 /// of the state's arrays.
-pub fn merge_states(
+fn merge_states(
     states: &[ArrayRef],
     series: usize,
     with_keys: bool,
@@ -245,15 +308,102 @@ fn list(values: ArrayRef, lengths: &[usize]) -> ArrayRef {
 
 /// Turns collected groups into the aggregate's output, one row per group.
 pub trait GroupEvaluator: Debug + Send + Sync {
-    fn evaluate(&self, groups: &[GroupRows]) -> Result<ArrayRef>;
+    fn evaluate(&self, groups: Collected<'_>) -> Result<ArrayRef>;
+}
+
+/// What a collecting accumulator holds: its groups and the store of their rows.
+#[derive(Debug)]
+struct Collection {
+    series: usize,
+    encoder: Option<KeyEncoder>,
+    store: RowStore,
+    groups: Vec<GroupRows>,
+}
+
+impl Collection {
+    fn new(series: usize, encoder: Option<KeyEncoder>) -> Self {
+        let store = RowStore::new(series, encoder.is_some());
+        Collection {
+            series,
+            encoder,
+            store,
+            groups: Vec::new(),
+        }
+    }
+
+    fn with_keys(&self) -> bool {
+        self.encoder.is_some()
+    }
+
+    fn ensure_groups(&mut self, total_num_groups: usize) {
+        if self.groups.len() < total_num_groups {
+            self.groups
+                .resize_with(total_num_groups, GroupRows::default);
+        }
+    }
+
+    fn update(
+        &mut self,
+        values: &[ArrayRef],
+        filter: Option<&BooleanArray>,
+        group_of: impl Fn(usize) -> usize,
+    ) -> Result<()> {
+        let batch = InputBatch::read(values, self.series, self.encoder.as_ref(), filter)?;
+        batch.append_to(&mut self.store, &mut self.groups, group_of);
+        Ok(())
+    }
+
+    fn merge(&mut self, states: &[ArrayRef], group_of: impl Fn(usize) -> usize) -> Result<()> {
+        let with_keys = self.with_keys();
+        merge_states(states, self.series, with_keys, &mut self.groups, group_of)
+    }
+
+    /// Hands the groups `emit_to` names to `read`, then forgets them. The store is
+    /// emptied when no group is left, and rebuilt from the live rows when emitted
+    /// ones fill most of it (an aggregation over ordered input emits as it goes).
+    fn emit<T>(&mut self, emit_to: EmitTo, read: impl FnOnce(Collected<'_>) -> T) -> T {
+        let taken = emit_to.take_needed(&mut self.groups);
+        let result = read(Collected {
+            store: &self.store,
+            groups: &taken,
+            series: self.series,
+            with_keys: self.with_keys(),
+        });
+        drop(taken);
+        if self.groups.is_empty() {
+            self.store = RowStore::new(self.series, self.with_keys());
+        } else {
+            let live: usize = self
+                .groups
+                .iter()
+                .map(|g| g.runs.iter().map(|r| r.len).sum::<usize>())
+                .sum();
+            if self.store.rows() >= BLOCK_ROWS && self.store.rows() > 2 * live {
+                let mut runs: Vec<&mut Vec<Run>> =
+                    self.groups.iter_mut().map(|g| &mut g.runs).collect();
+                self.store = self.store.compacted(&mut runs);
+            }
+        }
+        result
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.store.size()
+            + self.groups.capacity() * std::mem::size_of::<GroupRows>()
+            + self
+                .groups
+                .iter()
+                .map(|g| g.size(self.series))
+                .sum::<usize>()
+            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
+    }
 }
 
 /// One group (an aggregate without GROUP BY, or used as a window function).
 #[derive(Debug)]
 pub struct CollectingAccumulator {
-    series: usize,
-    encoder: Option<KeyEncoder>,
-    group: GroupRows,
+    collection: Collection,
     evaluator: Box<dyn GroupEvaluator>,
 }
 
@@ -263,45 +413,49 @@ impl CollectingAccumulator {
         encoder: Option<KeyEncoder>,
         evaluator: Box<dyn GroupEvaluator>,
     ) -> Self {
+        let mut collection = Collection::new(series, encoder);
+        collection.ensure_groups(1);
         CollectingAccumulator {
-            series,
-            encoder,
-            group: GroupRows::new(series),
+            collection,
             evaluator,
         }
+    }
+
+    /// Reads the one group without forgetting it (a window frame may grow).
+    fn read<T>(&self, read: impl FnOnce(Collected<'_>) -> T) -> T {
+        let c = &self.collection;
+        read(Collected {
+            store: &c.store,
+            groups: &c.groups,
+            series: c.series,
+            with_keys: c.with_keys(),
+        })
     }
 }
 
 impl Accumulator for CollectingAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let batch = InputBatch::read(values, self.series, self.encoder.as_ref(), None)?;
-        batch.append_to(std::slice::from_mut(&mut self.group), |_| 0);
-        Ok(())
+        self.collection.update(values, None, |_| 0)
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let array = self.evaluator.evaluate(std::slice::from_ref(&self.group))?;
+        let array = self.read(|groups| self.evaluator.evaluate(groups))?;
         ScalarValue::try_from_array(&array, 0)
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self)
-            + self.group.size()
-            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
+        std::mem::size_of_val(self) + self.collection.size()
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let with_keys = self.encoder.is_some();
-        state_of(std::slice::from_ref(&self.group), self.series, with_keys)
+        self.read(|groups| state_of(&groups))
             .iter()
             .map(|list| ScalarValue::try_from_array(list, 0))
             .collect()
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let with_keys = self.encoder.is_some();
-        let group = std::slice::from_mut(&mut self.group);
-        merge_states(states, self.series, with_keys, group, |_| 0)
+        self.collection.merge(states, |_| 0)
     }
 }
 
@@ -309,9 +463,7 @@ impl Accumulator for CollectingAccumulator {
 /// groups (one cast, one key encoding) instead of once per group.
 #[derive(Debug)]
 pub struct CollectingGroups {
-    series: usize,
-    encoder: Option<KeyEncoder>,
-    groups: Vec<GroupRows>,
+    collection: Collection,
     evaluator: Box<dyn GroupEvaluator>,
 }
 
@@ -322,18 +474,8 @@ impl CollectingGroups {
         evaluator: Box<dyn GroupEvaluator>,
     ) -> Self {
         CollectingGroups {
-            series,
-            encoder,
-            groups: Vec::new(),
+            collection: Collection::new(series, encoder),
             evaluator,
-        }
-    }
-
-    fn ensure_groups(&mut self, total_num_groups: usize) {
-        let series = self.series;
-        if self.groups.len() < total_num_groups {
-            self.groups
-                .resize_with(total_num_groups, || GroupRows::new(series));
         }
     }
 }
@@ -346,20 +488,19 @@ impl GroupsAccumulator for CollectingGroups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        self.ensure_groups(total_num_groups);
-        let batch = InputBatch::read(values, self.series, self.encoder.as_ref(), opt_filter)?;
-        batch.append_to(&mut self.groups, |i| group_indices[i]);
-        Ok(())
+        self.collection.ensure_groups(total_num_groups);
+        self.collection
+            .update(values, opt_filter, |i| group_indices[i])
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let groups = emit_to.take_needed(&mut self.groups);
-        self.evaluator.evaluate(&groups)
+        let evaluator = &self.evaluator;
+        self.collection
+            .emit(emit_to, |groups| evaluator.evaluate(groups))
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let groups = emit_to.take_needed(&mut self.groups);
-        Ok(state_of(&groups, self.series, self.encoder.is_some()))
+        Ok(self.collection.emit(emit_to, |groups| state_of(&groups)))
     }
 
     fn merge_batch(
@@ -368,11 +509,8 @@ impl GroupsAccumulator for CollectingGroups {
         group_indices: &[usize],
         total_num_groups: usize,
     ) -> Result<()> {
-        self.ensure_groups(total_num_groups);
-        let with_keys = self.encoder.is_some();
-        merge_states(values, self.series, with_keys, &mut self.groups, |j| {
-            group_indices[j]
-        })
+        self.collection.ensure_groups(total_num_groups);
+        self.collection.merge(values, |j| group_indices[j])
     }
 
     fn convert_to_state(
@@ -381,18 +519,21 @@ impl GroupsAccumulator for CollectingGroups {
         opt_filter: Option<&BooleanArray>,
     ) -> Result<Vec<ArrayRef>> {
         // Each input row becomes a group of its own (empty when the row is skipped).
-        let batch = InputBatch::read(values, self.series, self.encoder.as_ref(), opt_filter)?;
+        let c = &self.collection;
+        let batch = InputBatch::read(values, c.series, c.encoder.as_ref(), opt_filter)?;
         let num_rows = values.first().map_or(0, |a| a.len());
-        let mut groups: Vec<GroupRows> =
-            (0..num_rows).map(|_| GroupRows::new(self.series)).collect();
-        batch.append_to(&mut groups, |i| i);
-        Ok(state_of(&groups, self.series, self.encoder.is_some()))
+        let mut store = RowStore::new(c.series, c.with_keys());
+        let mut groups: Vec<GroupRows> = (0..num_rows).map(|_| GroupRows::default()).collect();
+        batch.append_to(&mut store, &mut groups, |i| i);
+        Ok(state_of(&Collected {
+            store: &store,
+            groups: &groups,
+            series: c.series,
+            with_keys: c.with_keys(),
+        }))
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self)
-            + self.groups.capacity() * std::mem::size_of::<GroupRows>()
-            + self.groups.iter().map(GroupRows::size).sum::<usize>()
-            + self.encoder.as_ref().map_or(0, KeyEncoder::size)
+        std::mem::size_of_val(self) + self.collection.size()
     }
 }

@@ -15,8 +15,10 @@ pub mod output;
 pub mod params;
 pub mod partition_stream;
 pub mod recycle;
+pub mod row_store;
 pub mod scalar;
 pub mod shared;
+pub mod single_phase;
 pub mod window;
 
 pub use aggregate::{aggregate_udf, collecting_spec, SeriesAggregate};
@@ -29,4 +31,5 @@ pub use params::{Arguments, Param, ParamKind, ParamValue, Params};
 pub use partition_stream::{BatchEvaluator, PartitionStreamExec, StreamWindowPartitions};
 pub use scalar::{scalar_udf, SeriesScalar};
 pub use shared::Shared;
+pub use single_phase::SinglePhaseCollecting;
 pub use window::{memory_of, window_udf, SeriesWindow};

@@ -48,8 +48,7 @@ impl Bootstrap {
                 (&returns[start..], &returns[..start + take - len])
             };
             for &r in tail.iter().chain(head) {
-                wealth.step(r);
-                worst = worst.min(wealth.drawdown());
+                wealth.step_and_track(r, &mut worst);
             }
             drawn += take;
         }

@@ -10,12 +10,53 @@ pub fn mean_and_m2(x: &[f64]) -> Option<(f64, f64)> {
     if x.iter().all(|&v| v == first) {
         return Some((first, 0.0));
     }
-    let n = x.len() as f64;
-    let rough = x.iter().sum::<f64>() / n;
-    let residual = x.iter().map(|v| v - rough).sum::<f64>();
-    let mean = rough + residual / n;
-    let m2 = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
+    let mean = mean(x)?;
+    let m2 = sum_of(x, |v| (v - mean) * (v - mean));
     Some((mean, m2))
+}
+
+/// The mean, corrected by the residual sum (two passes), or `None` when empty.
+pub fn mean(x: &[f64]) -> Option<f64> {
+    if x.is_empty() {
+        return None;
+    }
+    let n = x.len() as f64;
+    let rough = sum_of(x, |v| v) / n;
+    Some(rough + sum_of(x, |v| v - rough) / n)
+}
+
+/// `sum(f(v))` over eight interleaved partial sums, combined pairwise.
+///
+/// A single running sum is a chain of dependent additions (one per 4 cycles); eight
+/// independent ones fill the vector units, and their pairwise combination rounds no
+/// worse than the sequential order.
+#[inline(always)]
+pub fn sum_of(x: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(|&v| f(v)).sum();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += f(v);
+        }
+    }
+    let [a, b, c, d, e, g, h, i] = lanes;
+    ((a + e) + (b + g)) + ((c + h) + (d + i)) + tail
+}
+
+/// `prod(f(v))` over eight interleaved partial products (see [`sum_of`]).
+#[inline(always)]
+pub fn product_of(x: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut lanes = [1.0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(|&v| f(v)).product();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane *= f(v);
+        }
+    }
+    let [a, b, c, d, e, g, h, i] = lanes;
+    ((a * e) * (b * g)) * ((c * h) * (d * i)) * tail
 }
 
 /// Sample standard deviation with `ddof` delta degrees of freedom, `None` when the
@@ -31,6 +72,22 @@ pub fn std_dev(x: &[f64], ddof: usize) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lane_sums_and_products_match_the_plain_ones() {
+        for len in [0, 1, 7, 8, 9, 63, 1000] {
+            let x: Vec<f64> = (0..len)
+                .map(|i| ((i * 37 % 101) as f64 - 50.0) / 1e3)
+                .collect();
+            let plain: f64 = x.iter().map(|v| v * 2.0).sum();
+            assert!((sum_of(&x, |v| v * 2.0) - plain).abs() <= 1e-12, "{len}");
+            let plain: f64 = x.iter().map(|v| 1.0 + v).product();
+            let lanes = product_of(&x, |v| 1.0 + v);
+            assert!((lanes - plain).abs() <= 1e-12 * plain.abs(), "{len}");
+        }
+        assert_eq!(mean(&[]), None);
+        assert_eq!(mean(&[2.0, 4.0]), Some(3.0));
+    }
 
     #[test]
     fn constant_sample_has_zero_spread() {

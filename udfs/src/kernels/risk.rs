@@ -1,6 +1,6 @@
 //! Whole-sample risk metrics (empyrical's definitions).
 
-use super::moments::mean_and_m2;
+use super::moments::{mean, mean_and_m2, product_of, sum_of};
 
 /// Annualised Sharpe ratio of returns: `mean / std(ddof=1) * sqrt(periods)`.
 /// `None` for fewer than two returns or zero spread.
@@ -27,8 +27,7 @@ pub fn sortino_ratio(returns: &[f64], periods: f64) -> Option<f64> {
     if downside == 0.0 {
         return None;
     }
-    let mean = mean_and_m2(returns)?.0;
-    Some(mean * periods / downside)
+    Some(mean(returns)? * periods / downside)
 }
 
 /// Annualised downside deviation below 0: `sqrt(mean(min(r, 0)^2)) * sqrt(periods)`,
@@ -37,7 +36,7 @@ pub fn downside_risk(returns: &[f64], periods: f64) -> Option<f64> {
     if returns.is_empty() {
         return None;
     }
-    let squares: f64 = returns.iter().map(|r| r.min(0.0).powi(2)).sum();
+    let squares = sum_of(returns, |r| r.min(0.0) * r.min(0.0));
     Some((squares / returns.len() as f64).sqrt() * periods.sqrt())
 }
 
@@ -52,7 +51,7 @@ pub fn annual_return(returns: &[f64], periods: f64) -> Option<f64> {
     if returns.is_empty() {
         return None;
     }
-    let growth: f64 = returns.iter().map(|r| 1.0 + r).product();
+    let growth = product_of(returns, |r| 1.0 + r);
     Some(growth.powf(periods / returns.len() as f64) - 1.0)
 }
 
@@ -88,14 +87,28 @@ pub fn stability_of_timeseries(returns: &[f64]) -> Option<f64> {
         return None;
     }
     let x_mean = (n - 1) as f64 / 2.0;
-    let sxy: f64 = path
-        .iter()
-        .enumerate()
-        .map(|(i, y)| (i as f64 - x_mean) * (y - y_mean))
-        .sum();
+    let sxy = centred_cross_products(&path, x_mean, y_mean);
     let nf = n as f64;
     let sxx = nf * (nf * nf - 1.0) / 12.0;
     Some((sxy * sxy / (sxx * syy)).min(1.0))
+}
+
+/// `sum((i - x_mean) (y_i - y_mean))` over eight interleaved partial sums.
+fn centred_cross_products(y: &[f64], x_mean: f64, y_mean: f64) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let chunks = y.chunks_exact(8);
+    let done = y.len() - chunks.remainder().len();
+    let tail: f64 = (done..y.len())
+        .map(|i| (i as f64 - x_mean) * (y[i] - y_mean))
+        .sum();
+    for (c, chunk) in chunks.enumerate() {
+        let first = (8 * c) as f64 - x_mean;
+        for (k, (lane, &v)) in lanes.iter_mut().zip(chunk).enumerate() {
+            *lane += (first + k as f64) * (v - y_mean);
+        }
+    }
+    let [a, b, c, d, e, g, h, i] = lanes;
+    ((a + e) + (b + g)) + ((c + h) + (d + i)) + tail
 }
 
 /// Share of the non-zero results that are gains; `None` when all are zero.
@@ -107,8 +120,8 @@ pub fn win_rate(pnl: &[f64]) -> Option<f64> {
 
 /// Gross profit over gross loss, `sum(p > 0) / |sum(p < 0)|`; `None` without losses.
 pub fn profit_factor(pnl: &[f64]) -> Option<f64> {
-    let profit: f64 = pnl.iter().filter(|&&p| p > 0.0).sum();
-    let loss: f64 = pnl.iter().filter(|&&p| p < 0.0).sum();
+    let profit = sum_of(pnl, |p| p.max(0.0));
+    let loss = sum_of(pnl, |p| p.min(0.0));
     (loss < 0.0).then(|| profit / -loss)
 }
 
@@ -176,15 +189,9 @@ pub fn omega_ratio(returns: &[f64], required: f64, periods: f64) -> Option<f64> 
     } else {
         (1.0 + required).powf(1.0 / periods) - 1.0
     };
-    let (mut gains, mut losses) = (0.0, 0.0);
-    for r in returns {
-        let excess = r - threshold;
-        if excess > 0.0 {
-            gains += excess;
-        } else {
-            losses -= excess;
-        }
-    }
+    // Branch-free: the sign of a return is a coin flip the predictor cannot learn.
+    let gains = sum_of(returns, |r| (r - threshold).max(0.0));
+    let losses = sum_of(returns, |r| (threshold - r).max(0.0));
     (losses > 0.0).then(|| gains / losses)
 }
 
