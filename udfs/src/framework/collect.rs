@@ -86,7 +86,12 @@ impl GroupRows {
         series: usize,
         with_keys: bool,
     ) -> Vec<Cow<'a, [f64]>> {
-        let permutation = if with_keys && !in_order(self.keys(store)) {
+        let ordered = match (with_keys, self.parts.is_empty()) {
+            (false, _) => true,
+            (true, true) => store.keys_in_order(&self.runs),
+            (true, false) => in_order(self.keys(store)),
+        };
+        let permutation = if !ordered {
             let keys: Vec<&[u8]> = self.keys(store).collect();
             sorting_permutation(&keys)
         } else {

@@ -108,6 +108,20 @@ impl RowStore {
         self.keys.as_ref().map_or(&[], |k| k.key(position))
     }
 
+    /// Whether the keys of `runs`, read one after another, never decrease.
+    pub fn keys_in_order(&self, runs: &[Run]) -> bool {
+        let positions = || runs.iter().flat_map(|run| run.start..run.end());
+        match &self.keys {
+            None => true,
+            // The usual ORDER BY keys (a 64-bit or 32-bit integer or timestamp).
+            Some(KeyStore::Fixed { width: 9, bytes }) => fixed_in_order::<9>(bytes, runs),
+            Some(KeyStore::Fixed { width: 5, bytes }) => fixed_in_order::<5>(bytes, runs),
+            Some(_) => positions()
+                .zip(positions().skip(1))
+                .all(|(a, b)| self.key(a) <= self.key(b)),
+        }
+    }
+
     /// A store of only the rows of `groups` (each a list of runs), which are renamed
     /// to their new positions: what is left after most groups have been emitted.
     pub fn compacted(&self, groups: &mut [&mut Vec<Run>]) -> RowStore {
@@ -149,6 +163,25 @@ impl RowStore {
             .sum();
         values + self.keys.as_ref().map_or(0, KeyStore::size)
     }
+}
+
+/// Whether the `W`-byte keys at the positions of `runs` never decrease, compared as
+/// big-endian integers (byte order is the order of the row format) rather than by
+/// a `memcmp` call per pair.
+fn fixed_in_order<const W: usize>(bytes: &[u8], runs: &[Run]) -> bool {
+    let mut previous = 0u128;
+    for run in runs {
+        for key in bytes[run.start * W..run.end() * W].chunks_exact(W) {
+            let mut word = [0u8; 16];
+            word[..W].copy_from_slice(key);
+            let word = u128::from_be_bytes(word);
+            if word < previous {
+                return false;
+            }
+            previous = word;
+        }
+    }
+    true
 }
 
 /// Extends a block, never reserving past [`BLOCK_ROWS`] (a doubling `Vec` would).
@@ -273,6 +306,24 @@ mod tests {
         assert_eq!(store.values(0, rest[1])[0], BLOCK_ROWS as f64);
         assert_eq!(store.key(BLOCK_ROWS + 5), keys.row(BLOCK_ROWS + 5).data());
         assert_eq!(store.series[0][0].capacity(), BLOCK_ROWS);
+    }
+
+    #[test]
+    fn key_order_is_checked_across_runs() {
+        let ts: Vec<i64> = vec![-5, 3, 3, 9, 2, 10];
+        let keys = rows_of(Arc::new(Int64Array::from(ts)));
+        let mut store = RowStore::new(1, true);
+        let runs: Vec<Run> = store.append(&[&[0.0; 6]], Some(&keys), 0..6).collect();
+        let run = |start, len| Run { start, len };
+        assert!(store.keys_in_order(&[run(0, 4)]));
+        assert!(!store.keys_in_order(&runs));
+        assert!(!store.keys_in_order(&[run(4, 1), run(0, 1), run(1, 3)]));
+        assert!(store.keys_in_order(&[run(0, 1), run(4, 1), run(5, 1)]));
+        let text = rows_of(Arc::new(StringArray::from(vec!["b", "bb", "a"])));
+        let mut store = RowStore::new(1, true);
+        store.append(&[&[0.0; 3]], Some(&text), 0..3).count();
+        assert!(store.keys_in_order(&[run(0, 2)]));
+        assert!(!store.keys_in_order(&[run(1, 2)]));
     }
 
     #[test]
