@@ -14,7 +14,6 @@ use datafusion::arrow::array::{
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field};
-use datafusion::arrow::row::Rows;
 use datafusion::common::cast::{as_binary_array, as_float64_array, as_list_array};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{Accumulator, EmitTo, GroupsAccumulator};
@@ -163,7 +162,8 @@ impl<'a> Collected<'a> {
 pub struct InputBatch {
     series: Vec<Float64Array>,
     kept: Option<Vec<usize>>,
-    keys: Option<Rows>,
+    /// The ORDER BY keys in Arrow's row format, as one contiguous binary array.
+    keys: Option<BinaryArray>,
     num_rows: usize,
 }
 
@@ -192,7 +192,10 @@ impl InputBatch {
             ),
         };
         let keys = match encoder {
-            Some(encoder) => Some(encoder.encode(&arrays[arrays.len() - encoder.columns()..])?),
+            Some(encoder) => {
+                let rows = encoder.encode(&arrays[arrays.len() - encoder.columns()..])?;
+                Some(rows.try_into_binary()?)
+            }
             None => None,
         };
         Ok(InputBatch {

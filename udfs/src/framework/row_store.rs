@@ -8,7 +8,7 @@
 //! third of their capacity untouched but allocated: on a 2.5M-row scorecard, fresh
 //! memory (which the kernel zeroes on first touch) was the largest single cost.
 
-use datafusion::arrow::row::Rows;
+use datafusion::arrow::array::BinaryArray;
 use std::ops::Range;
 
 /// Rows per block: 512 KiB of f64 per series.
@@ -67,7 +67,7 @@ impl RowStore {
     pub fn append(
         &mut self,
         values: &[&[f64]],
-        keys: Option<&Rows>,
+        keys: Option<&BinaryArray>,
         range: Range<usize>,
     ) -> impl Iterator<Item = Run> {
         let mut runs = Vec::new();
@@ -85,7 +85,7 @@ impl RowStore {
                 extend_within_block(&mut blocks[block], &column[from..to]);
             }
             if let (Some(store), Some(keys)) = (&mut self.keys, keys) {
-                (from..to).for_each(|i| store.push(self.rows + i - from, keys.row(i).data()));
+                store.push_rows(self.rows, keys, from..to);
             }
             runs.push(Run {
                 start: self.rows,
@@ -213,6 +213,28 @@ impl Default for KeyStore {
 }
 
 impl KeyStore {
+    /// Stores the keys of rows `rows` of `keys` (Arrow's row format as binary) from
+    /// store position `first` on: one copy when they all have the stored width.
+    fn push_rows(&mut self, first: usize, keys: &BinaryArray, rows: Range<usize>) {
+        if let KeyStore::Fixed { width, bytes } = self {
+            let offsets = &keys.value_offsets()[rows.start..=rows.end];
+            let w = if first == 0 {
+                offsets[1] - offsets[0]
+            } else {
+                *width as i32
+            };
+            if offsets.windows(2).all(|o| o[1] - o[0] == w) {
+                *width = w as usize;
+                let data = &keys.value_data()[offsets[0] as usize..offsets[rows.len()] as usize];
+                bytes.extend_from_slice(data);
+                return;
+            }
+        }
+        for (i, row) in rows.enumerate() {
+            self.push(first + i, keys.value(row));
+        }
+    }
+
     /// Stores the key of the row at `position`, which is the next one.
     fn push(&mut self, position: usize, key: &[u8]) {
         if let KeyStore::Fixed { width, bytes } = self {
@@ -262,9 +284,10 @@ mod tests {
     use datafusion::arrow::row::{RowConverter, SortField};
     use std::sync::Arc;
 
-    fn rows_of(array: ArrayRef) -> Rows {
+    fn rows_of(array: ArrayRef) -> BinaryArray {
         let converter = RowConverter::new(vec![SortField::new(array.data_type().clone())]).unwrap();
-        converter.convert_columns(&[array]).unwrap()
+        let rows = converter.convert_columns(&[array]).unwrap();
+        rows.try_into_binary().unwrap()
     }
 
     #[test]
@@ -304,7 +327,7 @@ mod tests {
             "a run never crosses a block end"
         );
         assert_eq!(store.values(0, rest[1])[0], BLOCK_ROWS as f64);
-        assert_eq!(store.key(BLOCK_ROWS + 5), keys.row(BLOCK_ROWS + 5).data());
+        assert_eq!(store.key(BLOCK_ROWS + 5), keys.value(BLOCK_ROWS + 5));
         assert_eq!(store.series[0][0].capacity(), BLOCK_ROWS);
     }
 
@@ -336,7 +359,7 @@ mod tests {
         let mut store = RowStore::new(1, true);
         store.append(&[&[1.0, 2.0, 3.0]], Some(&keys), 0..3).count();
         for i in 0..3 {
-            assert_eq!(store.key(i), keys.row(i).data());
+            assert_eq!(store.key(i), keys.value(i));
         }
         assert!(matches!(store.keys, Some(KeyStore::Variable { .. })));
     }
@@ -358,6 +381,6 @@ mod tests {
         let expected: Vec<f64> = (10..20).chain(40..45).map(|i| i as f64).collect();
         assert_eq!(values, expected);
         assert_eq!(live, [Run { start: 0, len: 15 }]);
-        assert_eq!(compact.key(12), keys.row(42).data());
+        assert_eq!(compact.key(12), keys.value(42));
     }
 }

@@ -150,19 +150,36 @@ pub(crate) fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo as f64)
 }
 
+/// `v` as an integer in `f64::total_cmp`'s order (an involution: it also maps back),
+/// so that selection compares integers instead of decoding floats per comparison.
+fn ordered_bits(v: f64) -> i64 {
+    let bits = v.to_bits() as i64;
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
+}
+
+fn from_ordered_bits(key: i64) -> f64 {
+    f64::from_bits(ordered_bits(f64::from_bits(key as u64)) as u64)
+}
+
+/// The sample as [`ordered_bits`] keys, for selection.
+fn selection_keys(values: &[f64]) -> Vec<i64> {
+    values.iter().map(|&v| ordered_bits(v)).collect()
+}
+
 /// numpy's `percentile(x, 100 q)` with linear interpolation, by selection: O(n)
-/// instead of a sort. Reorders `values`.
-fn percentile_by_selection(values: &mut [f64], q: f64) -> f64 {
-    let position = q * (values.len() - 1) as f64;
+/// instead of a sort. Reorders `keys` (see [`selection_keys`]).
+fn percentile_by_selection(keys: &mut [i64], q: f64) -> f64 {
+    let position = q * (keys.len() - 1) as f64;
     let lo = position.floor() as usize;
-    let (_, &mut low, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
-    let high = above.iter().copied().min_by(f64::total_cmp).unwrap_or(low);
+    let (_, &mut low, above) = keys.select_nth_unstable(lo);
+    let high = above.iter().copied().min().unwrap_or(low);
+    let (low, high) = (from_ordered_bits(low), from_ordered_bits(high));
     low + (high - low) * (position - lo as f64)
 }
 
 /// Historical value at risk: the `cutoff` percentile of the returns (linear).
 pub fn value_at_risk(returns: &[f64], cutoff: f64) -> Option<f64> {
-    (!returns.is_empty()).then(|| percentile_by_selection(&mut returns.to_vec(), cutoff))
+    (!returns.is_empty()).then(|| percentile_by_selection(&mut selection_keys(returns), cutoff))
 }
 
 /// Conditional value at risk as empyrical computes it: the mean of the
@@ -172,9 +189,10 @@ pub fn conditional_value_at_risk(returns: &[f64], cutoff: f64) -> Option<f64> {
         return None;
     }
     let take = ((returns.len() - 1) as f64 * cutoff).floor() as usize + 1;
-    let mut values = returns.to_vec();
-    let (smaller, &mut pivot, _) = values.select_nth_unstable_by(take - 1, f64::total_cmp);
-    Some((smaller.iter().sum::<f64>() + pivot) / take as f64)
+    let mut keys = selection_keys(returns);
+    let (smaller, &mut pivot, _) = keys.select_nth_unstable(take - 1);
+    let sum: f64 = smaller.iter().map(|&k| from_ordered_bits(k)).sum();
+    Some((sum + from_ordered_bits(pivot)) / take as f64)
 }
 
 /// Omega ratio: gains over losses relative to a per-period threshold derived from an
@@ -200,9 +218,9 @@ pub fn tail_ratio(returns: &[f64]) -> Option<f64> {
     if returns.is_empty() {
         return None;
     }
-    let mut values = returns.to_vec();
-    let low = percentile_by_selection(&mut values, 0.05).abs();
-    (low != 0.0).then(|| percentile_by_selection(&mut values, 0.95).abs() / low)
+    let mut keys = selection_keys(returns);
+    let low = percentile_by_selection(&mut keys, 0.05).abs();
+    (low != 0.0).then(|| percentile_by_selection(&mut keys, 0.95).abs() / low)
 }
 
 #[cfg(test)]
@@ -218,12 +236,31 @@ mod tests {
     }
 
     #[test]
+    fn ordered_bits_keep_the_total_order_and_map_back() {
+        let values = [
+            f64::NEG_INFINITY,
+            -2.5,
+            -1e-300,
+            -0.0,
+            0.0,
+            1e-300,
+            3.0,
+            f64::INFINITY,
+        ];
+        let keys: Vec<i64> = values.iter().map(|&v| ordered_bits(v)).collect();
+        assert!(keys.windows(2).all(|k| k[0] < k[1]), "{keys:?}");
+        for (&v, &k) in values.iter().zip(&keys) {
+            assert_eq!(from_ordered_bits(k).to_bits(), v.to_bits());
+        }
+    }
+
+    #[test]
     fn selection_gives_the_sorted_percentile() {
         let x = crate::kernels::test_data::walk(1_001, 0.0, 1.0, 5);
         let mut sorted = x.clone();
         sorted.sort_by(f64::total_cmp);
         for q in [0.0, 0.001, 0.05, 0.5, 0.77, 0.95, 1.0] {
-            let by_selection = percentile_by_selection(&mut x.clone(), q);
+            let by_selection = percentile_by_selection(&mut selection_keys(&x), q);
             assert_eq!(by_selection, percentile_of_sorted(&sorted, q), "q {q}");
         }
         let take = 51; // floor(1000 * 0.05) + 1
