@@ -8,15 +8,17 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use rstest::rstest;
 
 /// Partitions of 1 to 40 rows (one of them NULL-keyed), rows stored in a scrambled
-/// order, prices with NULL and NaN gaps.
+/// order, prices with NULL and NaN gaps, and a column no window reads (carried
+/// through from the input's own slices).
 const BARS: &str = "CREATE OR REPLACE VIEW bars AS SELECT \
       CASE WHEN i % 17 = 5 THEN NULL ELSE 'S' || CAST((i * 7919) % 23 AS VARCHAR) END AS symbol, \
       (i * 104729) % 1000 AS ts, \
       CASE WHEN i % 29 = 3 THEN NULL WHEN i % 31 = 4 THEN 'NaN'::double \
-           ELSE 100 + sin(i * 0.37) * 5 + cos(i * 0.011) * 3 END AS close \
+           ELSE 100 + sin(i * 0.37) * 5 + cos(i * 0.011) * 3 END AS close, \
+      'row ' || CAST(i AS VARCHAR) AS note \
     FROM generate_series(0, 599) AS t(i)";
 
-const QUERY: &str = "SELECT symbol, ts, close, \
+const QUERY: &str = "SELECT symbol, ts, close, note, \
       ema(close, 5) OVER w AS ema5, \
       rolling_std(close, 4) OVER w AS std4, \
       rsi(close, 3) OVER w AS rsi3, \

@@ -13,18 +13,22 @@
 //! unfinished partition, and evaluates and emits each run of complete partitions as
 //! it closes, with exactly `WindowAggExec`'s per-partition evaluation
 //! (`WindowExpr::evaluate` on the partition's rows). Memory is bounded by the
-//! largest partition plus a batch, and the working set stays in cache.
+//! largest partition plus a batch, and the working set stays in cache. Only the
+//! columns the expressions read are put together for evaluation; the output is the
+//! input's own slices with the results appended.
 //! [`StreamWindowPartitions`] is the physical optimizer rule that swaps it in.
 
 use datafusion::arrow::array::make_comparator;
-use datafusion::arrow::array::{ArrayRef, RecordBatch};
-use datafusion::arrow::compute::{concat, concat_batches, SortOptions};
+use datafusion::arrow::array::{new_null_array, Array, ArrayRef, RecordBatch, RecordBatchOptions};
+use datafusion::arrow::compute::{concat, SortOptions};
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::row::{RowConverter, SortField};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{internal_err, Result};
 use datafusion::config::ConfigOptions;
 use datafusion::execution::TaskContext;
+use datafusion::physical_expr::utils::collect_columns;
 use datafusion::physical_expr::OrderingRequirements;
 use datafusion::physical_expr::PhysicalSortExpr;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
@@ -37,6 +41,7 @@ use datafusion::physical_plan::{
     ReplaceChildrenOptions, SendableRecordBatchStream, Statistics, StatisticsArgs, WindowExpr,
 };
 use futures::{ready, Stream, StreamExt};
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -221,12 +226,16 @@ impl ExecutionPlan for PartitionStreamExec {
         context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
         let input = self.window.input().execute(partition, context)?;
+        let window_expr = self.window.window_expr().to_vec();
+        let evaluation_schema = evaluation_schema(&self.window.input().schema(), &window_expr);
         Ok(Box::pin(PartitionStream {
             schema: self.schema(),
-            window_expr: self.window.window_expr().to_vec(),
+            window_expr,
+            evaluation_schema,
             partition_keys: self.window.partition_by_sort_keys()?,
             input,
             open: Vec::new(),
+            ready: VecDeque::new(),
             key_rows: None,
             finished: false,
             metrics: BaselineMetrics::new(&self.metrics, partition),
@@ -253,6 +262,37 @@ impl ExecutionPlan for PartitionStreamExec {
     fn cardinality_effect(&self) -> CardinalityEffect {
         CardinalityEffect::Equal
     }
+}
+
+/// The input schema as the window expressions see it: the columns they read, and
+/// every other column typed `Null`, so that a run of partitions is put together
+/// (concatenated) only for the columns evaluation reads. The output is made of the
+/// input's own slices, never of concatenated copies.
+fn evaluation_schema(input: &SchemaRef, window_expr: &[Arc<dyn WindowExpr>]) -> SchemaRef {
+    let mut read = vec![false; input.fields().len()];
+    for expr in window_expr {
+        let all = expr.all_expressions();
+        let exprs = all
+            .args
+            .iter()
+            .chain(&all.partition_by_exprs)
+            .chain(&all.order_by_exprs);
+        for column in exprs.flat_map(collect_columns) {
+            if let Some(r) = read.get_mut(column.index()) {
+                *r = true;
+            }
+        }
+    }
+    let fields: Vec<Field> = input
+        .fields()
+        .iter()
+        .zip(read)
+        .map(|(f, read)| match read {
+            true => f.as_ref().clone(),
+            false => Field::new(f.name(), DataType::Null, true),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
 }
 
 /// Row ranges of equal keys of `columns`, which are sorted by them (so each key's
@@ -298,9 +338,13 @@ struct PartitionStream {
     window_expr: Vec<Arc<dyn WindowExpr>>,
     /// The PARTITION BY keys, as the input is sorted on them.
     partition_keys: Vec<PhysicalSortExpr>,
+    /// See [`evaluation_schema`].
+    evaluation_schema: SchemaRef,
     input: SendableRecordBatchStream,
     /// Rows of the partition still receiving rows (slices of input batches).
     open: Vec<RecordBatch>,
+    /// Output batches evaluated but not yet returned.
+    ready: VecDeque<RecordBatch>,
     /// Compares a boundary row of one batch with one of the next.
     key_rows: Option<RowConverter>,
     finished: bool,
@@ -346,44 +390,56 @@ impl PartitionStream {
     }
 
     /// Takes in one input batch; returns the rows of the partitions it completed.
-    fn push(&mut self, batch: RecordBatch) -> Result<Option<RecordBatch>> {
+    fn push(&mut self, batch: RecordBatch) -> Result<Vec<RecordBatch>> {
         if batch.num_rows() == 0 {
-            return Ok(None);
+            return Ok(Vec::new());
         }
         let continues = self.continues_open(&batch)?;
+        let batch_ranges = self.ranges(&batch)?;
         // The last partition of the batch may go on in the next one.
-        let split = self.ranges(&batch)?.last().map_or(0, |r| r.start);
+        let split = batch_ranges.last().map_or(0, |r| r.start);
         if split == 0 && continues {
             self.open.push(batch);
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        let mut complete = std::mem::take(&mut self.open);
+        let complete = std::mem::take(&mut self.open);
+        let open_rows: usize = complete.iter().map(RecordBatch::num_rows).sum();
+        let mut ranges = Vec::with_capacity(batch_ranges.len());
+        let mut new_ranges = batch_ranges[..batch_ranges.len() - 1].iter();
+        if open_rows > 0 {
+            // The open partition, with the batch's first range when it continues it.
+            let end = match continues {
+                true => new_ranges.next().map_or(0, |r| r.end),
+                false => 0,
+            };
+            ranges.push(0..open_rows + end);
+        }
+        ranges.extend(new_ranges.map(|r| open_rows + r.start..open_rows + r.end));
+        let mut rows = complete;
         if split > 0 {
-            complete.push(batch.slice(0, split));
+            rows.push(batch.slice(0, split));
         }
         self.open.push(batch.slice(split, batch.num_rows() - split));
-        self.evaluate(&complete)
+        self.evaluate(&rows, &ranges)
     }
 
-    /// Evaluates every window expression on each complete partition of `rows`.
-    fn evaluate(&self, rows: &[RecordBatch]) -> Result<Option<RecordBatch>> {
+    /// Evaluates every window expression on each partition of `rows` (slices of
+    /// input batches, together split by `ranges`), and returns the slices with the
+    /// results appended.
+    fn evaluate(&self, rows: &[RecordBatch], ranges: &[Range<usize>]) -> Result<Vec<RecordBatch>> {
         let _timer = self.metrics.elapsed_compute().timer();
-        let batch = match rows {
-            [] => return Ok(None),
-            [one] => one.clone(),
-            many => concat_batches(&many[0].schema(), many)?,
-        };
-        if batch.num_rows() == 0 {
-            return Ok(None);
+        let num_rows: usize = rows.iter().map(RecordBatch::num_rows).sum();
+        if num_rows == 0 {
+            return Ok(Vec::new());
         }
-        let ranges = self.ranges(&batch)?;
+        let batch = self.evaluation_batch(rows, num_rows)?;
         // Whole runs first, for the expressions a batch evaluator takes.
         let mut parts: Vec<Vec<ArrayRef>> =
             vec![Vec::with_capacity(ranges.len()); self.window_expr.len()];
         let mut whole = vec![false; self.window_expr.len()];
         if let Some(evaluator) = &self.batch_evaluator {
             for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&mut whole) {
-                if let Some(column) = evaluator.evaluate(expr.as_ref(), &batch, &ranges)? {
+                if let Some(column) = evaluator.evaluate(expr.as_ref(), &batch, ranges)? {
                     out.push(column);
                     *whole = true;
                 }
@@ -391,49 +447,86 @@ impl PartitionStream {
         }
         // Then partition by partition, every other expression in turn: functions that
         // share a computation over the same partition then find it still cached.
-        for r in &ranges {
-            let rows = batch.slice(r.start, r.len());
+        for r in ranges {
+            let partition = batch.slice(r.start, r.len());
             for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&whole) {
                 if !whole {
-                    out.push(expr.evaluate(&rows)?);
+                    out.push(expr.evaluate(&partition)?);
                 }
             }
         }
-        let mut columns = batch.columns().to_vec();
-        for expr_parts in parts {
-            let column = match expr_parts.as_slice() {
-                [one] => Arc::clone(one),
-                _ => concat(&expr_parts.iter().map(|p| p.as_ref()).collect::<Vec<_>>())?,
-            };
-            columns.push(column);
+        let results = parts
+            .into_iter()
+            .map(|p| match p.as_slice() {
+                [one] => Ok(Arc::clone(one)),
+                _ => concat(&p.iter().map(|a| a.as_ref()).collect::<Vec<_>>()),
+            })
+            .collect::<std::result::Result<Vec<ArrayRef>, _>>()?;
+        let mut offset = 0;
+        let mut out = Vec::with_capacity(rows.len());
+        for slice in rows.iter().filter(|s| s.num_rows() > 0) {
+            let mut columns = slice.columns().to_vec();
+            columns.extend(results.iter().map(|r| r.slice(offset, slice.num_rows())));
+            offset += slice.num_rows();
+            out.push(RecordBatch::try_new(Arc::clone(&self.schema), columns)?);
         }
-        Ok(Some(RecordBatch::try_new(
-            Arc::clone(&self.schema),
+        Ok(out)
+    }
+
+    /// `rows` as one batch of [`evaluation_schema`]: the columns the window
+    /// expressions read, concatenated; the others as `Null` placeholders.
+    fn evaluation_batch(&self, rows: &[RecordBatch], num_rows: usize) -> Result<RecordBatch> {
+        let columns = self
+            .evaluation_schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, field)| match (field.data_type(), rows) {
+                (DataType::Null, _) => Ok(new_null_array(&DataType::Null, num_rows)),
+                (_, [one]) => Ok(Arc::clone(one.column(i))),
+                (_, many) => {
+                    let parts: Vec<&dyn Array> =
+                        many.iter().map(|b| b.column(i).as_ref()).collect();
+                    Ok(concat(&parts)?)
+                }
+            })
+            .collect::<Result<Vec<ArrayRef>>>()?;
+        let options = RecordBatchOptions::new().with_row_count(Some(num_rows));
+        Ok(RecordBatch::try_new_with_options(
+            Arc::clone(&self.evaluation_schema),
             columns,
-        )?))
+            &options,
+        )?)
     }
 
     fn poll_inner(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<RecordBatch>>> {
-        while !self.finished {
+        loop {
+            if let Some(batch) = self.ready.pop_front() {
+                return Poll::Ready(Some(Ok(batch)));
+            }
+            if self.finished {
+                return Poll::Ready(None);
+            }
             let out = match ready!(self.input.poll_next_unpin(cx)) {
                 Some(Ok(batch)) => self.push(batch),
                 Some(Err(e)) => Err(e),
                 None => {
                     self.finished = true;
                     let open = std::mem::take(&mut self.open);
-                    self.evaluate(&open)
+                    let rows: usize = open.iter().map(RecordBatch::num_rows).sum();
+                    // The open rows are one partition.
+                    let whole = std::iter::once(0..rows).collect::<Vec<_>>();
+                    self.evaluate(&open, &whole)
                 }
             };
             match out {
-                Ok(Some(batch)) => return Poll::Ready(Some(Ok(batch))),
-                Ok(None) => continue,
+                Ok(batches) => self.ready.extend(batches),
                 Err(e) => {
                     self.finished = true;
                     return Poll::Ready(Some(Err(e)));
                 }
             }
         }
-        Poll::Ready(None)
     }
 }
 
