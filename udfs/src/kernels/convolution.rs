@@ -10,6 +10,20 @@ thread_local! {
     /// Plans (their twiddle tables) are made once per thread and size, not once
     /// per partition.
     static PLANNER: RefCell<RealFftPlanner<f64>> = RefCell::new(RealFftPlanner::new());
+    /// The buffers of the last block size, reused by the next call on this thread.
+    static BUFFERS: RefCell<Option<Buffers>> = const { RefCell::new(None) };
+}
+
+/// The working buffers of one block size: the FFTs' inputs, outputs and scratch,
+/// allocated (and their pages first touched) once per thread instead of once per
+/// call and per block.
+struct Buffers {
+    n: usize,
+    kernel_spectrum: Vec<Complex<f64>>,
+    block: Vec<f64>,
+    spectrum: Vec<Complex<f64>>,
+    result: Vec<f64>,
+    scratch: Vec<Complex<f64>>,
 }
 
 /// Filters at least this long go through the FFT. Measured with
@@ -50,20 +64,39 @@ pub fn overlap_save(x: &[f64], weights: &[f64], out: &mut [f64]) {
     let valid = n - taps + 1;
     let (forward, inverse) =
         PLANNER.with_borrow_mut(|p| (p.plan_fft_forward(n), p.plan_fft_inverse(n)));
+    let mut buffers = BUFFERS
+        .take()
+        .filter(|b| b.n == n)
+        .unwrap_or_else(|| Buffers {
+            n,
+            kernel_spectrum: forward.make_output_vec(),
+            block: forward.make_input_vec(),
+            spectrum: forward.make_output_vec(),
+            result: inverse.make_output_vec(),
+            scratch: vec![
+                Complex::default();
+                forward.get_scratch_len().max(inverse.get_scratch_len())
+            ],
+        });
+    let Buffers {
+        kernel_spectrum,
+        block,
+        spectrum,
+        result,
+        scratch,
+        ..
+    } = &mut buffers;
+    let (forward_scratch, inverse_scratch) = (forward.get_scratch_len(), inverse.get_scratch_len());
 
-    let mut kernel = forward.make_input_vec();
-    kernel[..taps].copy_from_slice(weights);
-    let mut kernel_spectrum = forward.make_output_vec();
+    block[..taps].copy_from_slice(weights);
+    block[taps..].iter_mut().for_each(|b| *b = 0.0);
     forward
-        .process(&mut kernel, &mut kernel_spectrum)
+        .process_with_scratch(block, kernel_spectrum, &mut scratch[..forward_scratch])
         .expect("buffer sizes come from the plan");
 
     let mean = x.iter().sum::<f64>() / x.len() as f64;
     let offset = mean * weights.iter().sum::<f64>();
     let scale = 1.0 / n as f64;
-    let mut block = forward.make_input_vec();
-    let mut spectrum = forward.make_output_vec();
-    let mut result = inverse.make_output_vec();
     let mut first_output = taps - 1;
     while first_output < x.len() {
         // The block ends `valid` rows after the first output it produces.
@@ -74,15 +107,15 @@ pub fn overlap_save(x: &[f64], weights: &[f64], out: &mut [f64]) {
         }
         block[available..].iter_mut().for_each(|b| *b = 0.0);
         forward
-            .process(&mut block, &mut spectrum)
+            .process_with_scratch(block, spectrum, &mut scratch[..forward_scratch])
             .expect("buffer sizes come from the plan");
-        for (s, k) in spectrum.iter_mut().zip(&kernel_spectrum) {
+        for (s, k) in spectrum.iter_mut().zip(kernel_spectrum.iter()) {
             *s *= k;
         }
         spectrum[0].im = 0.0;
         spectrum[n / 2] = Complex::new(spectrum[n / 2].re, 0.0);
         inverse
-            .process(&mut spectrum, &mut result)
+            .process_with_scratch(spectrum, result, &mut scratch[..inverse_scratch])
             .expect("buffer sizes come from the plan");
         let produced = valid.min(x.len() - first_output);
         for i in 0..produced {
@@ -90,6 +123,7 @@ pub fn overlap_save(x: &[f64], weights: &[f64], out: &mut [f64]) {
         }
         first_output += valid;
     }
+    BUFFERS.set(Some(buffers));
 }
 
 #[cfg(test)]
