@@ -264,19 +264,17 @@ impl ExecutionPlan for PartitionStreamExec {
     }
 }
 
-/// The input schema as the window expressions see it: the columns they read, and
-/// every other column typed `Null`, so that a run of partitions is put together
+/// The input schema as the window expressions see it: the columns their arguments
+/// and ORDER BY read, and every other column typed `Null`, so that a run of partitions is put together
 /// (concatenated) only for the columns evaluation reads. The output is made of the
 /// input's own slices, never of concatenated copies.
 fn evaluation_schema(input: &SchemaRef, window_expr: &[Arc<dyn WindowExpr>]) -> SchemaRef {
     let mut read = vec![false; input.fields().len()];
     for expr in window_expr {
+        // Partitions are found from the input's own slices (see `push`), so the
+        // PARTITION BY columns are not read here.
         let all = expr.all_expressions();
-        let exprs = all
-            .args
-            .iter()
-            .chain(&all.partition_by_exprs)
-            .chain(&all.order_by_exprs);
+        let exprs = all.args.iter().chain(&all.order_by_exprs);
         for column in exprs.flat_map(collect_columns) {
             if let Some(r) = read.get_mut(column.index()) {
                 *r = true;
