@@ -32,31 +32,37 @@ pub fn mean(x: &[f64]) -> Option<f64> {
 /// worse than the sequential order.
 #[inline(always)]
 pub fn sum_of(x: &[f64], f: impl Fn(f64) -> f64) -> f64 {
-    let mut lanes = [0.0f64; 8];
-    let chunks = x.chunks_exact(8);
-    let tail: f64 = chunks.remainder().iter().map(|&v| f(v)).sum();
-    for chunk in chunks {
-        for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            *lane += f(v);
-        }
-    }
-    let [a, b, c, d, e, g, h, i] = lanes;
-    ((a + e) + (b + g)) + ((c + h) + (d + i)) + tail
+    fold_lanes(x, 0.0, f, |a, b| a + b)
 }
 
 /// `prod(f(v))` over eight interleaved partial products (see [`sum_of`]).
 #[inline(always)]
 pub fn product_of(x: &[f64], f: impl Fn(f64) -> f64) -> f64 {
-    let mut lanes = [1.0f64; 8];
+    fold_lanes(x, 1.0, f, |a, b| a * b)
+}
+
+/// Folds `f(v)` with the associative `op` into eight lanes, then combines them
+/// pairwise with the tail.
+#[inline(always)]
+fn fold_lanes(
+    x: &[f64],
+    identity: f64,
+    f: impl Fn(f64) -> f64,
+    op: impl Fn(f64, f64) -> f64,
+) -> f64 {
+    let mut lanes = [identity; 8];
     let chunks = x.chunks_exact(8);
-    let tail: f64 = chunks.remainder().iter().map(|&v| f(v)).product();
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(identity, |acc, &v| op(acc, f(v)));
     for chunk in chunks {
         for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            *lane *= f(v);
+            *lane = op(*lane, f(v));
         }
     }
     let [a, b, c, d, e, g, h, i] = lanes;
-    ((a * e) * (b * g)) * ((c * h) * (d * i)) * tail
+    op(op(op(a, e), op(b, g)), op(op(op(c, h), op(d, i)), tail))
 }
 
 /// Sample standard deviation with `ddof` delta degrees of freedom, `None` when the
