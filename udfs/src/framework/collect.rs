@@ -6,7 +6,7 @@
 //! and the all-groups [`GroupsAccumulator`](datafusion::logical_expr::GroupsAccumulator).
 
 use super::missing::present_rows;
-use super::order::{sorting_permutation, KeyEncoder};
+use super::order::{in_order, sorting_permutation, KeyEncoder};
 use super::row_store::{push_run, RowStore, Run, BLOCK_ROWS};
 use datafusion::arrow::array::{
     Array, ArrayRef, BinaryArray, BinaryBuilder, BooleanArray, Float64Array, ListArray,
@@ -90,12 +90,10 @@ impl GroupRows {
             (true, true) => store.keys_in_order(&self.runs),
             (true, false) => in_order(self.keys(store)),
         };
-        let permutation = if !ordered {
+        let permutation = (!ordered).then(|| {
             let keys: Vec<&[u8]> = self.keys(store).collect();
             sorting_permutation(&keys)
-        } else {
-            None
-        };
+        });
         (0..series)
             .map(|s| {
                 let chunks: Vec<&[f64]> = self.chunks(store, s).collect();
@@ -118,20 +116,6 @@ impl GroupRows {
         self.runs.capacity() * std::mem::size_of::<Run>()
             + parts * series * std::mem::size_of::<f64>()
     }
-}
-
-/// Whether `keys` never decrease (one pass, nothing allocated).
-fn in_order<'a>(mut keys: impl Iterator<Item = &'a [u8]>) -> bool {
-    let Some(mut previous) = keys.next() else {
-        return true;
-    };
-    for key in keys {
-        if key < previous {
-            return false;
-        }
-        previous = key;
-    }
-    true
 }
 
 /// Groups as an evaluator reads them: each group's rows, over the store they name.

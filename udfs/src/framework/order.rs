@@ -50,51 +50,25 @@ impl KeyEncoder {
     }
 }
 
-/// One group's keys, back to back.
-#[derive(Debug, Default)]
-pub struct KeyBytes {
-    bytes: Vec<u8>,
-    /// `ends[i]` is where key `i` ends in `bytes`.
-    ends: Vec<usize>,
+/// Whether `keys` never decrease (one pass, nothing allocated).
+pub fn in_order<'a>(mut keys: impl Iterator<Item = &'a [u8]>) -> bool {
+    let Some(mut previous) = keys.next() else {
+        return true;
+    };
+    for key in keys {
+        if key < previous {
+            return false;
+        }
+        previous = key;
+    }
+    true
 }
 
-impl KeyBytes {
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    pub fn byte_len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    pub fn key(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
-    }
-
-    pub fn push(&mut self, key: &[u8]) {
-        self.bytes.extend_from_slice(key);
-        self.ends.push(self.bytes.len());
-    }
-
-    pub fn size(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
-    }
-}
-
-/// The positions of `keys` in order (stable), or `None` when they are already in
-/// order, which is checked in one pass.
-pub fn sorting_permutation(keys: &[&[u8]]) -> Option<Vec<usize>> {
-    if keys.windows(2).all(|w| w[0] <= w[1]) {
-        return None;
-    }
+/// The positions of `keys` in order (a stable sort), for keys found out of order.
+pub fn sorting_permutation(keys: &[&[u8]]) -> Vec<usize> {
     let mut positions: Vec<usize> = (0..keys.len()).collect();
     positions.sort_by_key(|&i| keys[i]);
-    Some(positions)
+    positions
 }
 
 /// The planning error of an order-dependent aggregate written without `ORDER BY`.

@@ -8,6 +8,7 @@
 //! third of their capacity untouched but allocated: on a 2.5M-row scorecard, fresh
 //! memory (which the kernel zeroes on first touch) was the largest single cost.
 
+use super::order::in_order;
 use datafusion::arrow::array::BinaryArray;
 use std::ops::Range;
 
@@ -110,15 +111,16 @@ impl RowStore {
 
     /// Whether the keys of `runs`, read one after another, never decrease.
     pub fn keys_in_order(&self, runs: &[Run]) -> bool {
-        let positions = || runs.iter().flat_map(|run| run.start..run.end());
         match &self.keys {
             None => true,
             // The usual ORDER BY keys (a 64-bit or 32-bit integer or timestamp).
             Some(KeyStore::Fixed { width: 9, bytes }) => fixed_in_order::<9>(bytes, runs),
             Some(KeyStore::Fixed { width: 5, bytes }) => fixed_in_order::<5>(bytes, runs),
-            Some(_) => positions()
-                .zip(positions().skip(1))
-                .all(|(a, b)| self.key(a) <= self.key(b)),
+            Some(_) => in_order(
+                runs.iter()
+                    .flat_map(|run| run.start..run.end())
+                    .map(|position| self.key(position)),
+            ),
         }
     }
 
