@@ -102,14 +102,20 @@ fn killed_writers_leave_no_partial_partition_and_reruns_converge() {
         c
     };
 
-    let started = Instant::now();
-    let clean = command("s3://features/clean").output().unwrap();
-    assert!(
-        clean.status.success(),
-        "{}",
-        String::from_utf8_lossy(&clean.stderr)
-    );
-    let duration = started.elapsed();
+    // The clean run is timed twice and the faster one kept: a first run on a cold
+    // machine (binary and files not yet cached) can take twice as long as the later
+    // ones, whose kills would then land after they finished.
+    let mut duration = std::time::Duration::MAX;
+    for _ in 0..2 {
+        let started = Instant::now();
+        let clean = command("s3://features/clean").output().unwrap();
+        assert!(
+            clean.status.success(),
+            "{}",
+            String::from_utf8_lossy(&clean.stderr)
+        );
+        duration = duration.min(started.elapsed());
+    }
     let reference = runtime.block_on(fingerprint(&server, "s3://features/clean/"));
     assert_eq!(reference.len(), SYMBOLS);
 
