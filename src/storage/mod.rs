@@ -9,6 +9,7 @@
 
 pub mod committed;
 pub mod env_stores;
+pub mod local_reads;
 pub mod location;
 pub mod manifest;
 pub mod registry;

@@ -9,7 +9,8 @@ use rstest::rstest;
 
 /// Partitions of 1 to 40 rows (one of them NULL-keyed), rows stored in a scrambled
 /// order, prices with NULL and NaN gaps, and a column no window reads (carried
-/// through from the input's own slices).
+/// through from the input's own slices). Windows that read ORDER BY values (a RANGE
+/// frame, a rank) sit beside ones that do not (which skip concatenating them).
 const BARS: &str = "CREATE OR REPLACE VIEW bars AS SELECT \
       CASE WHEN i % 17 = 5 THEN NULL ELSE 'S' || CAST((i * 7919) % 23 AS VARCHAR) END AS symbol, \
       (i * 104729) % 1000 AS ts, \
@@ -24,6 +25,8 @@ const QUERY: &str = "SELECT symbol, ts, close, note, \
       rsi(close, 3) OVER w AS rsi3, \
       cross_above(close, 100) OVER w AS up, \
       avg(close) OVER (PARTITION BY symbol ORDER BY ts ROWS 3 PRECEDING) AS avg4, \
+      sum(close) OVER (PARTITION BY symbol ORDER BY ts RANGE BETWEEN 90 PRECEDING AND CURRENT ROW) AS near, \
+      rank() OVER (PARTITION BY symbol ORDER BY ts DESC) AS latest, \
       row_number() OVER w AS n, \
       lag(close, 2) OVER w AS lag2 \
     FROM bars WINDOW w AS (PARTITION BY symbol ORDER BY ts) \

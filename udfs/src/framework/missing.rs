@@ -32,19 +32,19 @@ impl Prefill {
 /// per input row.
 ///
 /// `kernel` receives one dense slice per column (all the same length) and an output
-/// slice of that length, pre-filled with NaN.
+/// slice of that length, starting as `prefill` says.
 pub fn compute_on_present<F>(
     columns: &[&Float64Array],
     num_rows: usize,
+    prefill: Prefill,
     kernel: F,
 ) -> Result<Float64Array>
 where
     F: FnOnce(&[&[f64]], &mut [f64]) -> Result<()>,
 {
-    let mut outputs =
-        compute_outputs_on_present(columns, num_rows, 1, Prefill::Nan, |series, outs| {
-            kernel(series, &mut outs[0])
-        })?;
+    let mut outputs = compute_outputs_on_present(columns, num_rows, 1, prefill, |series, outs| {
+        kernel(series, &mut outs[0])
+    })?;
     Ok(finite_or_null(outputs.pop().expect("one output")))
 }
 
@@ -173,14 +173,14 @@ mod tests {
     #[test]
     fn nothing_missing_uses_all_rows() {
         let x = Float64Array::from(vec![1.0, 2.0, 3.0]);
-        let out = compute_on_present(&[&x], 3, running_sum).unwrap();
+        let out = compute_on_present(&[&x], 3, Prefill::Nan, running_sum).unwrap();
         assert_eq!(out, Float64Array::from(vec![1.0, 3.0, 6.0]));
     }
 
     #[test]
     fn null_and_nan_rows_are_skipped_and_null_in_output() {
         let x = Float64Array::from(vec![Some(1.0), None, Some(f64::NAN), Some(4.0)]);
-        let out = compute_on_present(&[&x], 4, running_sum).unwrap();
+        let out = compute_on_present(&[&x], 4, Prefill::Nan, running_sum).unwrap();
         assert_eq!(
             out,
             Float64Array::from(vec![Some(1.0), None, None, Some(5.0)])
@@ -191,7 +191,7 @@ mod tests {
     fn a_row_missing_in_any_column_is_skipped_in_all() {
         let a = Float64Array::from(vec![Some(1.0), Some(2.0), Some(3.0)]);
         let b = Float64Array::from(vec![Some(1.0), None, Some(1.0)]);
-        let out = compute_on_present(&[&a, &b], 3, |cols, out| {
+        let out = compute_on_present(&[&a, &b], 3, Prefill::Nan, |cols, out| {
             assert_eq!(cols[0], &[1.0, 3.0]);
             assert_eq!(cols[1], &[1.0, 1.0]);
             out.copy_from_slice(cols[0]);
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn all_missing_gives_all_null() {
         let x = Float64Array::from(vec![None, Some(f64::NAN)]);
-        let out = compute_on_present(&[&x], 2, running_sum).unwrap();
+        let out = compute_on_present(&[&x], 2, Prefill::Nan, running_sum).unwrap();
         assert_eq!(out.null_count(), 2);
     }
 }

@@ -26,6 +26,7 @@ pub use bundle::{BundleAggregates, CollectingSpec};
 pub use docs::{Causality, Doc, Family};
 pub use key_handoff::{KeyHandoffExec, SplitSortedScans};
 pub use memory::Memory;
+pub use missing::Prefill;
 pub use output::Output;
 pub use params::{Arguments, Param, ParamKind, ParamValue, Params};
 pub use partition_stream::{BatchEvaluator, PartitionStreamExec, StreamWindowPartitions};

@@ -29,6 +29,7 @@ use datafusion::common::{internal_err, Result};
 use datafusion::config::ConfigOptions;
 use datafusion::execution::TaskContext;
 use datafusion::physical_expr::utils::collect_columns;
+use datafusion::physical_expr::window::StandardWindowExpr;
 use datafusion::physical_expr::OrderingRequirements;
 use datafusion::physical_expr::PhysicalSortExpr;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
@@ -265,16 +266,18 @@ impl ExecutionPlan for PartitionStreamExec {
 }
 
 /// The input schema as the window expressions see it: the columns their arguments
-/// and ORDER BY read, and every other column typed `Null`, so that a run of partitions is put together
-/// (concatenated) only for the columns evaluation reads. The output is made of the
-/// input's own slices, never of concatenated copies.
+/// read (and ORDER BY, where evaluation reads it), and every other column typed
+/// `Null`, so that a run of partitions is put together (concatenated) only for the
+/// columns evaluation reads. The output is made of the input's own slices, never
+/// of concatenated copies.
 fn evaluation_schema(input: &SchemaRef, window_expr: &[Arc<dyn WindowExpr>]) -> SchemaRef {
     let mut read = vec![false; input.fields().len()];
     for expr in window_expr {
         // Partitions are found from the input's own slices (see `push`), so the
         // PARTITION BY columns are not read here.
         let all = expr.all_expressions();
-        let exprs = all.args.iter().chain(&all.order_by_exprs);
+        let order_by = reads_order_by(expr.as_ref()).then_some(&all.order_by_exprs);
+        let exprs = all.args.iter().chain(order_by.into_iter().flatten());
         for column in exprs.flat_map(collect_columns) {
             if let Some(r) = read.get_mut(column.index()) {
                 *r = true;
@@ -291,6 +294,19 @@ fn evaluation_schema(input: &SchemaRef, window_expr: &[Arc<dyn WindowExpr>]) -> 
         })
         .collect();
     Arc::new(Schema::new(fields))
+}
+
+/// Whether evaluating `expr` reads its ORDER BY values: window frames and ranks do;
+/// a function evaluated over its whole partition at once (`evaluate_all`, as every
+/// series function of this crate) does not, since the partition arrives sorted.
+fn reads_order_by(expr: &dyn WindowExpr) -> bool {
+    let Some(standard) = expr.as_any().downcast_ref::<StandardWindowExpr>() else {
+        return true;
+    };
+    match standard.get_standard_func_expr().create_evaluator() {
+        Ok(evaluator) => evaluator.uses_window_frame() || evaluator.include_rank(),
+        Err(_) => true,
+    }
 }
 
 /// Row ranges of equal keys of `columns`, which are sorted by them (so each key's

@@ -4,7 +4,7 @@
 
 use super::adapter::KernelUdf;
 use super::docs::{Causality, Doc, Family};
-use super::missing::compute_on_present;
+use super::missing::{compute_on_present, Prefill};
 use super::output::Output;
 use super::params::{Arguments, Params};
 use datafusion::arrow::array::Float64Array;
@@ -86,7 +86,7 @@ impl<K: SeriesScalar> ScalarUDFImpl for KernelUdf<K> {
             .iter()
             .map(|a| as_float64_array(a))
             .collect::<Result<Vec<&Float64Array>>>()?;
-        let out = compute_on_present(&columns, args.number_rows, |series, out| {
+        let out = compute_on_present(&columns, args.number_rows, Prefill::Nan, |series, out| {
             K::compute(series, &params, out)
         })?;
         Ok(ColumnarValue::Array(K::OUTPUT.present(out)?))

@@ -9,7 +9,7 @@
 use super::adapter::KernelUdf;
 use super::docs::{Causality, Doc, Family};
 use super::memory::Memory;
-use super::missing::compute_on_present;
+use super::missing::{compute_on_present, Prefill};
 use super::output::Output;
 use super::params::{Arguments, Params};
 use super::shared::{self, Shared};
@@ -41,6 +41,9 @@ pub trait SeriesWindow: Debug + Send + Sync + 'static {
     /// For one output of a computation with several (`compute` is then unused):
     /// the computation and the index of this function's output.
     const SHARED: Option<(Shared, usize)> = None;
+    /// What `out` holds when `compute` starts: NaN, or (for kernels that write every
+    /// row anyway) unspecified values, which saves a pass over the output.
+    const PREFILL: Prefill = Prefill::Nan;
 
     /// How far back the value at a row reaches (see [`Memory`]); the default claims
     /// the whole partition, which is never wrong, only slower for incremental runs.
@@ -54,9 +57,9 @@ pub trait SeriesWindow: Debug + Send + Sync + 'static {
         Ok(())
     }
 
-    /// Fills `out` (pre-filled with NaN = NULL) from the dense series, one slice per
-    /// series argument, all of `out`'s length. Not called for a [`Self::SHARED`]
-    /// output.
+    /// Fills `out` (pre-filled as [`Self::PREFILL`] says; NaN = NULL) from the dense
+    /// series, one slice per series argument, all of `out`'s length. Not called for
+    /// a [`Self::SHARED`] output.
     fn compute(_series: &[&[f64]], _params: &Params, _out: &mut [f64]) -> Result<()> {
         internal_err!(
             "{} has neither a kernel nor a shared computation",
@@ -169,7 +172,7 @@ impl<K: SeriesWindow> PartitionEvaluator for SeriesEvaluator<K> {
             .iter()
             .map(|c| datafusion::common::cast::as_float64_array(c))
             .collect::<Result<_>>()?;
-        let out = compute_on_present(&columns, num_rows, |series, out| {
+        let out = compute_on_present(&columns, num_rows, K::PREFILL, |series, out| {
             K::compute(series, &self.params, out)
         })?;
         K::OUTPUT.present(out)

@@ -19,6 +19,9 @@ thread_local! {
 /// call and per block.
 struct Buffers {
     n: usize,
+    /// The weights whose transform `kernel_spectrum` holds: partitions filtered
+    /// with the same weights transform them once.
+    kernel: Vec<f64>,
     kernel_spectrum: Vec<Complex<f64>>,
     block: Vec<f64>,
     spectrum: Vec<Complex<f64>>,
@@ -69,6 +72,7 @@ pub fn overlap_save(x: &[f64], weights: &[f64], out: &mut [f64]) {
         .filter(|b| b.n == n)
         .unwrap_or_else(|| Buffers {
             n,
+            kernel: Vec::new(),
             kernel_spectrum: forward.make_output_vec(),
             block: forward.make_input_vec(),
             spectrum: forward.make_output_vec(),
@@ -79,6 +83,7 @@ pub fn overlap_save(x: &[f64], weights: &[f64], out: &mut [f64]) {
             ],
         });
     let Buffers {
+        kernel,
         kernel_spectrum,
         block,
         spectrum,
@@ -88,11 +93,15 @@ pub fn overlap_save(x: &[f64], weights: &[f64], out: &mut [f64]) {
     } = &mut buffers;
     let (forward_scratch, inverse_scratch) = (forward.get_scratch_len(), inverse.get_scratch_len());
 
-    block[..taps].copy_from_slice(weights);
-    block[taps..].iter_mut().for_each(|b| *b = 0.0);
-    forward
-        .process_with_scratch(block, kernel_spectrum, &mut scratch[..forward_scratch])
-        .expect("buffer sizes come from the plan");
+    if kernel.as_slice() != weights {
+        block[..taps].copy_from_slice(weights);
+        block[taps..].iter_mut().for_each(|b| *b = 0.0);
+        forward
+            .process_with_scratch(block, kernel_spectrum, &mut scratch[..forward_scratch])
+            .expect("buffer sizes come from the plan");
+        kernel.clear();
+        kernel.extend_from_slice(weights);
+    }
 
     let mean = x.iter().sum::<f64>() / x.len() as f64;
     let offset = mean * weights.iter().sum::<f64>();

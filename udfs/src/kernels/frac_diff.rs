@@ -17,12 +17,17 @@ pub fn frac_diff_weights(d: f64, threshold: f64, max_len: usize) -> Vec<f64> {
     weights
 }
 
-/// `out[t] = sum_k w_k x[t - k]` wherever the window of `len(w)` rows is full.
-///
-/// The weights are found first; if the series cannot fill the window (the weights
-/// are still above the threshold at the series' length), every row is left.
+/// `out[t] = sum_k w_k x[t - k]` wherever the window of `len(w)` rows is full, NaN
+/// before (every row is NaN when the series cannot fill the window: the weights
+/// are still above the threshold at the series' length).
 pub fn frac_diff(x: &[f64], d: f64, threshold: f64, out: &mut [f64]) {
     let weights = frac_diff_weights(d, threshold, x.len() + 1);
+    let warm_up = (weights.len() - 1).min(out.len());
+    out[..warm_up].fill(f64::NAN);
+    if weights.len() > x.len() {
+        out.fill(f64::NAN);
+        return;
+    }
     super::convolution::causal_filter(x, &weights, out);
 }
 
@@ -33,7 +38,6 @@ pub fn min_stationary_d(x: &[f64], threshold: f64, p_value: f64, step: f64) -> O
     let steps = (1.0 / step + 1e-9).floor() as usize;
     let mut out = vec![f64::NAN; x.len()];
     (0..=steps).map(|i| i as f64 * step).find(|&d| {
-        out.iter_mut().for_each(|o| *o = f64::NAN);
         frac_diff(x, d, threshold, &mut out);
         let series: Vec<f64> = out.iter().copied().filter(|v| !v.is_nan()).collect();
         super::adf::adf_with_lags(&series, 1, super::adf::AdfTrend::Constant)
@@ -51,7 +55,7 @@ mod tests {
         assert_eq!(frac_diff_weights(2.0, 1e-5, 100), vec![1.0, -2.0, 1.0]);
         assert_eq!(frac_diff_weights(0.0, 1e-5, 100), vec![1.0]);
         let x = [1.0, 4.0, 9.0, 16.0];
-        let mut out = [f64::NAN; 4];
+        let mut out = [0.0; 4];
         frac_diff(&x, 1.0, 1e-5, &mut out);
         assert!(out[0].is_nan());
         assert_eq!(out[1..], [3.0, 5.0, 7.0]);
@@ -79,7 +83,7 @@ mod tests {
 
     #[test]
     fn a_window_longer_than_the_series_gives_nothing() {
-        let mut out = [f64::NAN; 10];
+        let mut out = [0.0; 10];
         frac_diff(&[1.0; 10], 0.4, 1e-5, &mut out);
         assert!(out.iter().all(|v| v.is_nan()));
     }

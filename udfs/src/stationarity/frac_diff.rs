@@ -1,7 +1,7 @@
 //! `frac_diff(x, d [, threshold])`: fixed-width-window fractional differentiation.
 
 use crate::framework::{
-    Arguments, Doc, Family, Memory, Param, ParamKind, ParamValue, Params, SeriesWindow,
+    Arguments, Doc, Family, Memory, Param, ParamKind, ParamValue, Params, Prefill, SeriesWindow,
 };
 use crate::kernels::frac_diff::frac_diff;
 use datafusion::common::Result;
@@ -12,6 +12,7 @@ pub struct FracDiff;
 impl SeriesWindow for FracDiff {
     const NAME: &'static str = "frac_diff";
     const FAMILY: Family = Family::Stationarity;
+    const PREFILL: Prefill = Prefill::Nothing;
     const ARGS: Arguments = Arguments {
         series: super::X,
         params: &[
