@@ -53,8 +53,8 @@ fn bars() -> [Vec<f64>; 3] {
 fn kernels_13(high: &[f64], low: &[f64], close: &[f64]) {
     let mut out = vec![f64::NAN; PER_SYMBOL];
     let mut lr = vec![f64::NAN; PER_SYMBOL];
-    let mut macd = vec![vec![f64::NAN; PER_SYMBOL]; 3];
-    let mut bands = vec![vec![f64::NAN; PER_SYMBOL]; 5];
+    let mut macd = vec![vec![f64::NAN; PER_SYMBOL]; 2];
+    let mut bands = vec![vec![f64::NAN; PER_SYMBOL]; 3];
     for ((h, l), c) in high
         .chunks(PER_SYMBOL)
         .zip(low.chunks(PER_SYMBOL))
@@ -64,6 +64,7 @@ fn kernels_13(high: &[f64], low: &[f64], close: &[f64]) {
         moving_average::ema(c, 20, &mut out);
         momentum::rsi(c, 14, &mut out);
         oscillators::macd_all(c, 12, 26, 9, &mut macd);
+        oscillators::macd_hist(&macd[0], &macd[1], &mut out);
         volatility::bollinger_all(c, 20, 2.0, &mut bands);
         volatility::atr(h, l, c, 14, &mut out);
         momentum::willr(h, l, c, 14, &mut out);

@@ -216,9 +216,21 @@ impl DeviceFunction {
                     output: LinregOutput::Angle,
                 } => linreg::linreg_angle(x, *n, out),
                 DeviceFunction::Linreg { n, output } => {
-                    let mut outs = vec![vec![f64::NAN; x.len()]; 6];
-                    linreg::linreg_all(x, *n, &mut outs);
-                    out.copy_from_slice(&outs[*output as usize]);
+                    // [slope, intercept, r2, rmse]
+                    let mut fit = vec![vec![f64::NAN; x.len()]; 4];
+                    linreg::linreg_all(x, *n, &mut fit);
+                    let (slope, intercept) = (&fit[0], &fit[1]);
+                    match output {
+                        LinregOutput::Slope => out.copy_from_slice(slope),
+                        LinregOutput::Intercept => out.copy_from_slice(intercept),
+                        LinregOutput::Value => {
+                            linreg::line_at(slope, intercept, *n as f64 - 1.0, out)
+                        }
+                        LinregOutput::Forecast => linreg::line_at(slope, intercept, *n as f64, out),
+                        LinregOutput::R2 => out.copy_from_slice(&fit[2]),
+                        LinregOutput::Rmse => out.copy_from_slice(&fit[3]),
+                        LinregOutput::Angle => linreg::linreg_angle(x, *n, out),
+                    }
                 }
                 DeviceFunction::Comoment { n, output } => match output {
                     ComomentOutput::Cov => rolling::rolling_cov(x, series[1], *n, out),

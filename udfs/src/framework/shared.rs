@@ -21,7 +21,7 @@ use std::cell::RefCell;
 /// the dense series.
 pub type ComputeAll = fn(&[&[f64]], &Params, &mut [Vec<f64>]) -> Result<()>;
 
-/// A computation with `outputs` results per row.
+/// A computation with `outputs` results per row, and outputs derived from them.
 #[derive(Debug, Clone, Copy)]
 pub struct Shared {
     /// Functions with the same id and parameters share the computation.
@@ -31,7 +31,16 @@ pub struct Shared {
     /// `compute` writes every row of every output (NaN where there is no value),
     /// so the outputs need no NaN fill first.
     pub writes_every_row: bool,
+    /// Outputs `outputs..`, each made from the computed ones only when a function
+    /// asks for it.
+    pub derived: &'static [Derive],
 }
+
+/// Makes a derived output (`out`, every row) from the computed outputs (NaN where
+/// they have no value), for outputs that are cheap combinations of others (MACD's
+/// histogram, a fitted line's value at a row): the kernel does not write them, and
+/// a stage that does not ask for them does not pay a pass over memory for each.
+pub type Derive = fn(&Params, &[&[f64]], &mut [f64]);
 
 struct Entry {
     id: &'static str,
@@ -41,10 +50,12 @@ struct Entry {
 }
 
 /// One output of the cached computation: its values until a function asks for it,
-/// then the Arrow array made of them (outputs nobody asks for are never converted).
+/// then the Arrow array made of them (outputs nobody asks for are never converted);
+/// a derived output is `Pending` until asked for.
 enum Output {
     Values(Vec<f64>),
     Array(Float64Array),
+    Pending,
 }
 
 /// Values nobody asked for go back to the pool of large buffers.
@@ -63,9 +74,39 @@ impl Output {
         }
         match self {
             Output::Array(array) => array.clone(),
-            Output::Values(_) => unreachable!("converted above"),
+            Output::Values(_) | Output::Pending => unreachable!("computed before"),
         }
     }
+
+    /// The values, NaN (or infinite) where there is none; empty while pending.
+    fn values(&self) -> &[f64] {
+        match self {
+            Output::Values(values) => values,
+            Output::Array(array) => array.values(),
+            Output::Pending => &[],
+        }
+    }
+}
+
+/// Output `index` of a computation whose computed outputs are in `outputs`, making
+/// it first if it is a pending derived one.
+fn take_output(
+    shared: &Shared,
+    params: &Params,
+    outputs: &mut [Output],
+    index: usize,
+    num_rows: usize,
+) -> Float64Array {
+    if matches!(outputs[index], Output::Pending) {
+        let computed: Vec<&[f64]> = outputs[..shared.outputs]
+            .iter()
+            .map(Output::values)
+            .collect();
+        let mut values = recycle::scratch(num_rows);
+        (shared.derived[index - shared.outputs])(params, &computed, &mut values);
+        outputs[index] = Output::Values(values);
+    }
+    outputs[index].array()
 }
 
 thread_local! {
@@ -83,7 +124,7 @@ pub fn output(
     let hit = LAST.with_borrow_mut(|last| {
         last.as_mut()
             .filter(|e| e.id == shared.id && e.params == *params && same_arrays(&e.inputs, inputs))
-            .map(|e| e.outputs[index].array())
+            .map(|e| take_output(shared, params, &mut e.outputs, index, num_rows))
     });
     if let Some(array) = hit {
         return Ok(array);
@@ -105,7 +146,8 @@ pub fn output(
         |series, outs| (shared.compute)(series, params, outs),
     )?;
     let mut outputs: Vec<Output> = values.into_iter().map(Output::Values).collect();
-    let array = outputs[index].array();
+    outputs.extend(shared.derived.iter().map(|_| Output::Pending));
+    let array = take_output(shared, params, &mut outputs, index, num_rows);
     LAST.set(Some(Entry {
         id: shared.id,
         params: params.clone(),
@@ -149,7 +191,15 @@ mod tests {
         outputs: 2,
         compute: running_sum_and_count,
         writes_every_row: true,
+        derived: &[mean],
     };
+
+    /// The running mean, from the running sum and count.
+    fn mean(_p: &Params, computed: &[&[f64]], out: &mut [f64]) {
+        for ((o, sum), count) in out.iter_mut().zip(computed[0]).zip(computed[1]) {
+            *o = sum / count;
+        }
+    }
 
     fn params(n: i64) -> Params {
         const ARGS: Arguments = Arguments {
@@ -177,5 +227,20 @@ mod tests {
         let tail = output(&SHARED, 0, &params(2), &[y.slice(1, 2)], 2).unwrap();
         assert_eq!(tail, Float64Array::from(vec![2.0, 5.0]));
         assert_eq!(CALLS.load(Ordering::SeqCst) - before, 4);
+    }
+
+    #[test]
+    fn derived_outputs_are_made_from_the_computed_ones() {
+        let x: ArrayRef = Arc::new(Float64Array::from(vec![Some(2.0), None, Some(4.0)]));
+        let before = CALLS.load(Ordering::SeqCst);
+        // Asked first, before the computed outputs were converted, then after.
+        let mean = output(&SHARED, 2, &params(1), std::slice::from_ref(&x), 3).unwrap();
+        let sum = output(&SHARED, 0, &params(1), std::slice::from_ref(&x), 3).unwrap();
+        let again = output(&SHARED, 2, &params(1), std::slice::from_ref(&x), 3).unwrap();
+        let expected = Float64Array::from(vec![Some(2.0), None, Some(3.0)]);
+        assert_eq!(mean, expected);
+        assert_eq!(again, expected);
+        assert_eq!(sum, Float64Array::from(vec![Some(2.0), None, Some(6.0)]));
+        assert_eq!(CALLS.load(Ordering::SeqCst) - before, 1);
     }
 }

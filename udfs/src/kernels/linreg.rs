@@ -108,29 +108,30 @@ pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)
     }
 }
 
-/// The outputs of the rolling fit at once, `outs` = [slope, intercept, linreg, tsf,
-/// r2, rmse] (the angle, an arctangent per row, is left to [`linreg_angle`]).
+/// The statistics of the rolling fit at once, `outs` = [slope, intercept, r2, rmse].
+/// The line's value at a row (TA-Lib's LINEARREG and TSF) is [`line_at`] of the
+/// first two; the angle, an arctangent per row, is left to [`linreg_angle`].
 pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
     // Every row is written: NaN until the first full window.
     let warmup = (n.max(1) - 1).min(y.len());
     for out in outs.iter_mut() {
         out[..warmup].fill(f64::NAN);
     }
-    let (last, next) = ((n as f64) - 1.0, n as f64);
-    let inv_n = 1.0 / next;
+    let inv_n = 1.0 / n as f64;
     for_each_window_fit(y, n, |row, f| {
-        let values = [
-            f.slope,
-            f.intercept,
-            f.intercept + f.slope * last,
-            f.intercept + f.slope * next,
-            f.r2(),
-            f.rmse(inv_n),
-        ];
+        let values = [f.slope, f.intercept, f.r2(), f.rmse(inv_n)];
         for (out, value) in outs.iter_mut().zip(values) {
             out[row] = value;
         }
     });
+}
+
+/// The fitted line at position `x` of each window (`n - 1`: the current row, as
+/// LINEARREG; `n`: one row ahead, as TSF), from the slopes and intercepts.
+pub fn line_at(slope: &[f64], intercept: &[f64], x: f64, out: &mut [f64]) {
+    for ((o, s), i) in out.iter_mut().zip(slope).zip(intercept) {
+        *o = i + s * x;
+    }
 }
 
 /// Angle of the slope in degrees (TA-Lib LINEARREG_ANGLE).
@@ -165,8 +166,8 @@ mod tests {
         for len in [0, 1, 5, 13, 14, 15, 300] {
             let y = walk(len, 100.0, 1e-2, 3);
             for n in [2, 14] {
-                let mut from_nan = vec![vec![f64::NAN; len]; 6];
-                let mut from_junk = vec![vec![7.0; len]; 6];
+                let mut from_nan = vec![vec![f64::NAN; len]; 4];
+                let mut from_junk = vec![vec![7.0; len]; 4];
                 linreg_all(&y, n, &mut from_nan);
                 linreg_all(&y, n, &mut from_junk);
                 for (a, b) in from_nan.iter().zip(&from_junk) {
@@ -201,14 +202,16 @@ mod tests {
     #[test]
     fn a_line_is_fitted_exactly_and_flat_windows_have_no_r2() {
         let y = [1.0, 3.0, 5.0, 7.0, 7.0, 7.0];
-        // [slope, intercept, linreg, tsf, r2, rmse]
-        let mut outs = vec![vec![f64::NAN; 6]; 6];
+        // [slope, intercept, r2, rmse]
+        let mut outs = vec![vec![f64::NAN; 6]; 4];
         linreg_all(&y, 3, &mut outs);
-        assert_eq!(outs[3][2], 7.0);
-        assert!((outs[4][3] - 1.0).abs() < 1e-15);
-        assert!(outs[4][5].is_nan());
+        let mut forecast = [f64::NAN; 6];
+        line_at(&outs[0], &outs[1], 3.0, &mut forecast);
+        assert_eq!(forecast[2], 7.0);
+        assert!((outs[2][3] - 1.0).abs() < 1e-15);
+        assert!(outs[2][5].is_nan());
         assert_eq!(outs[0][5], 0.0);
-        assert_eq!(outs[5][5], 0.0);
+        assert_eq!(outs[3][5], 0.0);
     }
 
     /// Ten million rows near 1e5 moving by 1e-3: the sliding sums must not drift.

@@ -7,16 +7,22 @@ use super::rolling::{rolling_max, rolling_mean, rolling_min};
 /// TA-Lib MACD: the fast EMA is seeded on the `fast` rows ending at row `slow - 1`, so
 /// both EMAs start together; the signal is an EMA of MACD; every output starts at row
 /// `(slow - 1) + (signal - 1)`. TA-Lib swaps the periods when slow < fast.
-/// `outs` = [line, signal, histogram].
+/// `outs` = [line, signal]; the histogram is [`macd_hist`] of the two.
 pub fn macd_all(x: &[f64], fast: usize, slow: usize, signal: usize, outs: &mut [Vec<f64>]) {
-    let [line_out, signal_out, hist_out] = outs else {
+    let [line_out, signal_out] = outs else {
         return;
     };
     for_each_macd(x, fast, slow, signal, |row, line, sig| {
         line_out[row] = line;
         signal_out[row] = sig;
-        hist_out[row] = line - sig;
     });
+}
+
+/// The histogram, line minus signal, row by row.
+pub fn macd_hist(line: &[f64], signal: &[f64], out: &mut [f64]) {
+    for ((o, l), s) in out.iter_mut().zip(line).zip(signal) {
+        *o = l - s;
+    }
 }
 
 /// Calls `emit(row, line, signal)` for every row with a MACD value.

@@ -58,13 +58,20 @@ pub fn bollinger(x: &[f64], n: usize, k: f64, band: Band, out: &mut [f64]) {
 }
 
 /// Every band at once: `outs` in the order of [`Band`] (upper, middle, lower,
-/// percent b, width).
+/// percent b, width), as many as `outs` holds.
 pub fn bollinger_all(x: &[f64], n: usize, k: f64, outs: &mut [Vec<f64>]) {
     for_each_band(x, n, k, |row, b| {
         for (out, value) in outs.iter_mut().zip(b) {
             out[row] = value;
         }
     });
+}
+
+/// The band width `(upper - lower) / middle`, row by row.
+pub fn band_width(upper: &[f64], middle: &[f64], lower: &[f64], out: &mut [f64]) {
+    for (((o, u), m), l) in out.iter_mut().zip(upper).zip(middle).zip(lower) {
+        *o = (u - l) / m;
+    }
 }
 
 /// Calls `emit(row, values)` with every band's value, indexed by [`Band`].

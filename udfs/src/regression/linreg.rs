@@ -13,7 +13,7 @@ impl SeriesWindow for Linreg {
         description: "Value of the least-squares line through the last `period` rows at the current row (TA-Lib LINEARREG). The first period-1 rows are NULL.",
         example: "SELECT ts, linreg(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 2));
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 4));
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
     }

@@ -13,7 +13,7 @@ impl SeriesWindow for LinregR2 {
         description: "R squared of the least-squares line through the last `period` rows on the row index. NULL where the window is flat, and for the first period-1 rows.",
         example: "SELECT ts, linreg_r2(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 4));
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 2));
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
     }

@@ -13,7 +13,7 @@ impl SeriesWindow for LinregRmse {
         description: "Root mean squared residual (divided by period) of the least-squares line through the last `period` rows. The first period-1 rows are NULL.",
         example: "SELECT ts, linreg_rmse(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 5));
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 3));
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
     }

@@ -34,13 +34,23 @@ pub fn functions() -> Vec<QfFunction> {
     ]
 }
 
-/// Every statistic of the rolling fit from one pass.
+/// Every statistic of the rolling fit from one pass: slope, intercept, R², RMSE;
+/// then the line at the current row and one row ahead, made when asked for.
 const LINREG: Shared = Shared {
     id: "linreg",
-    outputs: 6,
+    outputs: 4,
     compute: linreg_all,
     writes_every_row: true,
+    derived: &[line_at_current_row, line_one_row_ahead],
 };
+
+fn line_at_current_row(p: &Params, fit: &[&[f64]], out: &mut [f64]) {
+    fit::line_at(fit[0], fit[1], p.usize(0) as f64 - 1.0, out);
+}
+
+fn line_one_row_ahead(p: &Params, fit: &[&[f64]], out: &mut [f64]) {
+    fit::line_at(fit[0], fit[1], p.usize(0) as f64, out);
+}
 
 fn linreg_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
     fit::linreg_all(s[0], p.usize(0), outs);

@@ -13,7 +13,7 @@ impl SeriesWindow for Tsf {
         description: "Time series forecast: the least-squares line through the last `period` rows extended one row ahead (TA-Lib TSF). The first period-1 rows are NULL.",
         example: "SELECT ts, tsf(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 3));
+    const SHARED: Option<(Shared, usize)> = Some((super::LINREG, 5));
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
     }

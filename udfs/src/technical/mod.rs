@@ -171,26 +171,38 @@ pub fn functions() -> Vec<QfFunction> {
     ]
 }
 
-/// The MACD line, signal and histogram from one pass.
+/// The MACD line and signal from one pass; the histogram made from them when asked
+/// for.
 const MACD: Shared = Shared {
     id: "macd",
-    outputs: 3,
+    outputs: 2,
     compute: macd_all,
     writes_every_row: false,
+    derived: &[macd_hist],
 };
+
+fn macd_hist(_p: &Params, macd: &[&[f64]], out: &mut [f64]) {
+    oscillators::macd_hist(macd[0], macd[1], out);
+}
 
 fn macd_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
     oscillators::macd_all(s[0], p.usize(0), p.usize(1), p.usize(2), outs);
     Ok(())
 }
 
-/// Every Bollinger quantity from one pass over the window moments.
+/// The bands and %b from one pass over the window moments; the width made from the
+/// bands when asked for.
 const BBANDS: Shared = Shared {
     id: "bbands",
-    outputs: 5,
+    outputs: 4,
     compute: bollinger_all,
     writes_every_row: false,
+    derived: &[band_width],
 };
+
+fn band_width(_p: &Params, bands: &[&[f64]], out: &mut [f64]) {
+    volatility::band_width(bands[0], bands[1], bands[2], out);
+}
 
 fn bollinger_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
     volatility::bollinger_all(s[0], p.usize(0), p.f64(1), outs);
