@@ -64,8 +64,9 @@ struct FreeBuffers {
 }
 
 impl BufferPool {
-    /// The smallest free buffer of at least `len` bytes, else the largest grown to
-    /// `len`, else a new one.
+    /// The smallest free buffer of at least `len` bytes, else a new one. When none
+    /// fits, the largest free buffer is dropped instead, so that a pool of buffers
+    /// too small for the current files does not stay full forever.
     fn take(&self, len: usize) -> Vec<u8> {
         let mut free = self.free.lock().expect("buffer pool lock");
         let fitting = (0..free.buffers.len())
@@ -73,21 +74,17 @@ impl BufferPool {
             .min_by_key(|&i| free.buffers[i].len());
         let chosen =
             fitting.or_else(|| (0..free.buffers.len()).max_by_key(|&i| free.buffers[i].len()));
-        let mut buffer = match chosen {
-            Some(i) => {
-                let buffer = free.buffers.swap_remove(i);
-                free.bytes -= buffer.len();
-                buffer
+        if let Some(i) = chosen {
+            let buffer = free.buffers.swap_remove(i);
+            free.bytes -= buffer.len();
+            if buffer.len() >= len {
+                return buffer;
             }
-            None => Vec::new(),
-        };
-        drop(free);
-        if buffer.len() < len {
-            // Whole mebibytes, so that the next row group's slightly longer chunk
-            // fits too.
-            buffer.resize(len.next_multiple_of(BUFFER_GRANULE), 0);
         }
-        buffer
+        drop(free);
+        // Whole mebibytes, so that the next row group's slightly longer chunk fits
+        // too. A new buffer rather than a grown one: growing would copy its bytes.
+        vec![0; len.next_multiple_of(BUFFER_GRANULE)]
     }
 
     fn give(&self, buffer: Vec<u8>) {

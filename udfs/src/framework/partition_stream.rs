@@ -529,8 +529,7 @@ impl PartitionStream {
                     let open = std::mem::take(&mut self.open);
                     let rows: usize = open.iter().map(RecordBatch::num_rows).sum();
                     // The open rows are one partition.
-                    let whole = std::iter::once(0..rows).collect::<Vec<_>>();
-                    self.evaluate(&open, &whole)
+                    self.evaluate(&open, std::slice::from_ref(&(0..rows)))
                 }
             };
             match out {

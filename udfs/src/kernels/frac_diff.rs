@@ -22,12 +22,11 @@ pub fn frac_diff_weights(d: f64, threshold: f64, max_len: usize) -> Vec<f64> {
 /// are still above the threshold at the series' length).
 pub fn frac_diff(x: &[f64], d: f64, threshold: f64, out: &mut [f64]) {
     let weights = frac_diff_weights(d, threshold, x.len() + 1);
-    let warm_up = (weights.len() - 1).min(out.len());
-    out[..warm_up].fill(f64::NAN);
     if weights.len() > x.len() {
         out.fill(f64::NAN);
         return;
     }
+    out[..weights.len() - 1].fill(f64::NAN);
     super::convolution::causal_filter(x, &weights, out);
 }
 
