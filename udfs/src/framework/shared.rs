@@ -36,11 +36,13 @@ pub struct Shared {
     pub derived: &'static [Derive],
 }
 
-/// Makes a derived output (`out`, every row) from the computed outputs (NaN where
-/// they have no value), for outputs that are cheap combinations of others (MACD's
-/// histogram, a fitted line's value at a row): the kernel does not write them, and
-/// a stage that does not ask for them does not pay a pass over memory for each.
-pub type Derive = fn(&Params, &[&[f64]], &mut [f64]);
+/// Makes a derived output (`out`, every row) from the inputs' values (any value at
+/// a NULL row) and the computed outputs (NaN where they have no value), for outputs
+/// that are cheap combinations of others (MACD's histogram, a fitted line's value at
+/// a row, the position of a price within its bands): the kernel does not write
+/// them, and a stage that does not ask for them does not pay a pass over memory
+/// for each.
+pub type Derive = fn(&Params, &[&[f64]], &[&[f64]], &mut [f64]);
 
 struct Entry {
     id: &'static str,
@@ -93,6 +95,7 @@ impl Output {
 fn take_output(
     shared: &Shared,
     params: &Params,
+    inputs: &[&Float64Array],
     outputs: &mut [Output],
     index: usize,
     num_rows: usize,
@@ -102,8 +105,9 @@ fn take_output(
             .iter()
             .map(Output::values)
             .collect();
+        let inputs: Vec<&[f64]> = inputs.iter().map(|a| &a.values()[..num_rows]).collect();
         let mut values = recycle::scratch(num_rows);
-        (shared.derived[index - shared.outputs])(params, &computed, &mut values);
+        (shared.derived[index - shared.outputs])(params, &inputs, &computed, &mut values);
         outputs[index] = Output::Values(values);
     }
     outputs[index].array()
@@ -121,18 +125,18 @@ pub fn output(
     inputs: &[ArrayRef],
     num_rows: usize,
 ) -> Result<Float64Array> {
-    let hit = LAST.with_borrow_mut(|last| {
-        last.as_mut()
-            .filter(|e| e.id == shared.id && e.params == *params && same_arrays(&e.inputs, inputs))
-            .map(|e| take_output(shared, params, &mut e.outputs, index, num_rows))
-    });
-    if let Some(array) = hit {
-        return Ok(array);
-    }
     let columns = inputs
         .iter()
         .map(|a| as_float64_array(a))
         .collect::<Result<Vec<_>>>()?;
+    let hit = LAST.with_borrow_mut(|last| {
+        last.as_mut()
+            .filter(|e| e.id == shared.id && e.params == *params && same_arrays(&e.inputs, inputs))
+            .map(|e| take_output(shared, params, &columns, &mut e.outputs, index, num_rows))
+    });
+    if let Some(array) = hit {
+        return Ok(array);
+    }
     let prefill = if shared.writes_every_row {
         Prefill::Nothing
     } else {
@@ -147,7 +151,7 @@ pub fn output(
     )?;
     let mut outputs: Vec<Output> = values.into_iter().map(Output::Values).collect();
     outputs.extend(shared.derived.iter().map(|_| Output::Pending));
-    let array = take_output(shared, params, &mut outputs, index, num_rows);
+    let array = take_output(shared, params, &columns, &mut outputs, index, num_rows);
     LAST.set(Some(Entry {
         id: shared.id,
         params: params.clone(),
@@ -195,7 +199,7 @@ mod tests {
     };
 
     /// The running mean, from the running sum and count.
-    fn mean(_p: &Params, computed: &[&[f64]], out: &mut [f64]) {
+    fn mean(_p: &Params, _inputs: &[&[f64]], computed: &[&[f64]], out: &mut [f64]) {
         for ((o, sum), count) in out.iter_mut().zip(computed[0]).zip(computed[1]) {
             *o = sum / count;
         }

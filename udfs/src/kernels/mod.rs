@@ -30,6 +30,19 @@ pub mod signals;
 pub mod time;
 pub mod volatility;
 
+/// `a * b + c` in one instruction with one rounding where the target has FMA (the
+/// x86-64-v3 build does), two operations otherwise. A recurrence such as an EMA is
+/// a chain of dependent operations whose latency sets the speed; fusing two of
+/// them shortens the chain by a third.
+#[inline(always)]
+pub(crate) fn mul_add(a: f64, b: f64, c: f64) -> f64 {
+    if cfg!(target_feature = "fma") {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
 /// Deterministic inputs for the kernels' tests.
 #[cfg(test)]
 pub(crate) mod test_data {

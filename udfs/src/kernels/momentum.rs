@@ -47,8 +47,8 @@ fn for_each_wilder_gain_loss(x: &[f64], n: usize, mut emit: impl FnMut(usize, f6
     gain /= nf;
     loss /= nf;
     emit(n, gain, loss);
-    // Reciprocal multiplies keep divisions off the recurrences (within an ulp of
-    // TA-Lib's arithmetic, damped by the smoothing).
+    // Fused multiply-adds and reciprocal multiplies keep the recurrences short
+    // (within an ulp of TA-Lib's arithmetic, damped by the smoothing).
     let inv = 1.0 / nf;
     for row in n + 1..x.len() {
         let change = x[row] - x[row - 1];
@@ -57,8 +57,8 @@ fn for_each_wilder_gain_loss(x: &[f64], n: usize, mut emit: impl FnMut(usize, f6
         } else {
             (0.0, -change)
         };
-        gain = (gain * (nf - 1.0) + up) * inv;
-        loss = (loss * (nf - 1.0) + down) * inv;
+        gain = super::mul_add(gain, nf - 1.0, up) * inv;
+        loss = super::mul_add(loss, nf - 1.0, down) * inv;
         emit(row, gain, loss);
     }
 }
@@ -91,16 +91,20 @@ pub fn cmo(x: &[f64], n: usize, out: &mut [f64]) {
 /// TA-Lib WILLR: `-100 (highest high - close) / (highest high - lowest low)` over the
 /// last `n` rows; 0 on a flat range.
 pub fn willr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) {
-    let mut hh = vec![f64::NAN; high.len()];
-    let mut ll = vec![f64::NAN; low.len()];
-    super::rolling::rolling_max(high, n, &mut hh);
-    super::rolling::rolling_min(low, n, &mut ll);
-    for row in n.saturating_sub(1)..close.len() {
-        let range = hh[row] - ll[row];
-        out[row] = if range != 0.0 {
-            -100.0 * (hh[row] - close[row]) / range
-        } else {
-            0.0
-        };
-    }
+    super::rolling::for_each_block_of_extremes(high, low, n, |first, hh, ll| {
+        let rows = first..first + hh.len();
+        for (((o, c), h), l) in out[rows.clone()]
+            .iter_mut()
+            .zip(&close[rows])
+            .zip(hh)
+            .zip(ll)
+        {
+            let range = h - l;
+            *o = if range != 0.0 {
+                -100.0 * (h - c) / range
+            } else {
+                0.0
+            };
+        }
+    });
 }

@@ -2,7 +2,8 @@
 //! distribution, with TA-Lib's definitions, seeding and flat-range values.
 
 use super::moving_average::ema;
-use super::rolling::{rolling_max, rolling_mean, rolling_min};
+use super::mul_add;
+use super::rolling::{for_each_block_of_extremes, rolling_mean};
 
 /// TA-Lib MACD: the fast EMA is seeded on the `fast` rows ending at row `slow - 1`, so
 /// both EMAs start together; the signal is an EMA of MACD; every output starts at row
@@ -43,24 +44,25 @@ fn for_each_macd(
         return;
     }
     // One pass with the three recurrences interleaved (each is latency-bound, so
-    // together they cost about one), in exactly TA-Lib's order of operations.
+    // together they cost about one), in TA-Lib's order of operations with each
+    // multiply-add fused (see `ema`).
     let (kf, ks, kg) = (ema_factor(fast), ema_factor(slow), ema_factor(signal));
     let mut f = x[slow - fast..slow].iter().sum::<f64>() / fast as f64;
     let mut s = x[..slow].iter().sum::<f64>() / slow as f64;
     // The signal is seeded with the mean of the MACD values from row slow-1 to start.
     let mut seed = f - s;
     for &v in &x[slow..=start] {
-        f += kf * (v - f);
-        s += ks * (v - s);
+        f = mul_add(kf, v - f, f);
+        s = mul_add(ks, v - s, s);
         seed += f - s;
     }
     let mut sig = seed / signal as f64;
     emit(start, f - s, sig);
     for (row, &v) in x.iter().enumerate().skip(start + 1) {
-        f += kf * (v - f);
-        s += ks * (v - s);
+        f = mul_add(kf, v - f, f);
+        s = mul_add(ks, v - s, s);
         let line = f - s;
-        sig += kg * (line - sig);
+        sig = mul_add(kg, line - sig, sig);
         emit(row, line, sig);
     }
 }
@@ -207,20 +209,19 @@ pub fn adosc(
 /// Raw stochastic %K: `100 (close - lowest low) / (highest high - lowest low)` over
 /// `n` rows, 0 on a flat range.
 fn raw_k(high: &[f64], low: &[f64], close: &[f64], n: usize) -> Vec<f64> {
-    let mut hh = vec![f64::NAN; close.len()];
-    let mut ll = vec![f64::NAN; close.len()];
-    rolling_max(high, n, &mut hh);
-    rolling_min(low, n, &mut ll);
-    (0..close.len())
-        .map(|i| {
-            let range = hh[i] - ll[i];
-            if range != 0.0 || range.is_nan() {
-                100.0 * (close[i] - ll[i]) / range
+    let mut k = vec![f64::NAN; close.len()];
+    for_each_block_of_extremes(high, low, n, |first, hh, ll| {
+        let rows = first..first + hh.len();
+        for (((o, c), h), l) in k[rows.clone()].iter_mut().zip(&close[rows]).zip(hh).zip(ll) {
+            let range = h - l;
+            *o = if range != 0.0 || range.is_nan() {
+                100.0 * (c - l) / range
             } else {
                 0.0
-            }
-        })
-        .collect()
+            };
+        }
+    });
+    k
 }
 
 /// A simple mean of a series whose values start at row `start`.

@@ -1,5 +1,6 @@
 //! True range, average true range and Bollinger bands with TA-Lib's definitions.
 
+use super::mul_add;
 use super::rolling::for_each_window_moments;
 
 /// TA-Lib TRANGE: `max(high, prev close) - min(low, prev close)`; the first row has no
@@ -17,17 +18,20 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) 
     if n == 0 || close.len() <= n {
         return;
     }
-    let mut tr = vec![f64::NAN; close.len()];
-    trange(high, low, close, &mut tr);
+    let true_range = |row: usize| {
+        let prev = close[row - 1];
+        high[row].max(prev) - low[row].min(prev)
+    };
     let nf = n as f64;
-    // A reciprocal, not a division, on the recurrence's critical path (within an ulp
-    // of TA-Lib's division; the smoothing damps the difference).
+    // A fused multiply-add and a reciprocal, not a division, on the recurrence's
+    // critical path (within an ulp of TA-Lib's arithmetic; the smoothing damps the
+    // difference).
     let inv = 1.0 / nf;
-    let mut value = tr[1..=n].iter().sum::<f64>() / nf;
+    let mut value = (1..=n).map(true_range).sum::<f64>() / nf;
     out[n] = value;
-    for row in n + 1..close.len() {
-        value = (value * (nf - 1.0) + tr[row]) * inv;
-        out[row] = value;
+    for (row, o) in out.iter_mut().enumerate().skip(n + 1) {
+        value = mul_add(value, nf - 1.0, true_range(row)) * inv;
+        *o = value;
     }
 }
 
@@ -39,32 +43,41 @@ pub fn natr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64])
     }
 }
 
-/// Which Bollinger quantity to compute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Band {
-    Upper,
-    Middle,
-    Lower,
-    /// `(x - lower) / (upper - lower)`, NaN for a zero-width band.
-    PercentB,
-    /// `(upper - lower) / middle`.
-    Width,
-}
-
-/// Bollinger bands: the `n`-row simple mean plus or minus `k` population standard
-/// deviations (ddof 0, as TA-Lib's BBANDS).
-pub fn bollinger(x: &[f64], n: usize, k: f64, band: Band, out: &mut [f64]) {
-    for_each_band(x, n, k, |row, b| out[row] = b[band as usize]);
-}
-
-/// Every band at once: `outs` in the order of [`Band`] (upper, middle, lower,
-/// percent b, width), as many as `outs` holds.
+/// Bollinger bands (TA-Lib BBANDS, matype SMA): the `n`-row simple mean plus and
+/// minus `k` population standard deviations (ddof 0), into `outs` = [upper, middle,
+/// lower] (rows without a full window are left as they are).
+///
+/// The window moments are a running recurrence; the square roots are a second,
+/// vectorised pass (a square root per row inside the recurrence cost more than the
+/// recurrence itself). The window's `m2` waits in `upper` between the two.
 pub fn bollinger_all(x: &[f64], n: usize, k: f64, outs: &mut [Vec<f64>]) {
-    for_each_band(x, n, k, |row, b| {
-        for (out, value) in outs.iter_mut().zip(b) {
-            out[row] = value;
-        }
+    let [upper, middle, lower, ..] = outs else {
+        return;
+    };
+    if n == 0 || x.len() < n {
+        return;
+    }
+    for_each_window_moments(x, n, |row, mean, m2| {
+        middle[row] = mean;
+        upper[row] = m2;
     });
+    let inv = 1.0 / n as f64;
+    let rows = n - 1..x.len();
+    for ((u, l), m) in upper[rows.clone()]
+        .iter_mut()
+        .zip(&mut lower[rows.clone()])
+        .zip(&middle[rows])
+    {
+        let half = k * (*u * inv).sqrt();
+        (*u, *l) = (m + half, m - half);
+    }
+}
+
+/// `%b = (x - lower) / (upper - lower)` row by row; NaN for a zero-width band.
+pub fn percent_b(x: &[f64], upper: &[f64], lower: &[f64], out: &mut [f64]) {
+    for (((o, v), u), l) in out.iter_mut().zip(x).zip(upper).zip(lower) {
+        *o = if u > l { (v - l) / (u - l) } else { f64::NAN };
+    }
 }
 
 /// The band width `(upper - lower) / middle`, row by row.
@@ -72,19 +85,4 @@ pub fn band_width(upper: &[f64], middle: &[f64], lower: &[f64], out: &mut [f64])
     for (((o, u), m), l) in out.iter_mut().zip(upper).zip(middle).zip(lower) {
         *o = (u - l) / m;
     }
-}
-
-/// Calls `emit(row, values)` with every band's value, indexed by [`Band`].
-fn for_each_band(x: &[f64], n: usize, k: f64, mut emit: impl FnMut(usize, [f64; 5])) {
-    let inv = 1.0 / n as f64;
-    for_each_window_moments(x, n, |row, mean, m2| {
-        let half = k * (m2 * inv).sqrt();
-        let (upper, lower) = (mean + half, mean - half);
-        let percent_b = if upper > lower {
-            (x[row] - lower) / (upper - lower)
-        } else {
-            f64::NAN
-        };
-        emit(row, [upper, mean, lower, percent_b, (upper - lower) / mean]);
-    });
 }

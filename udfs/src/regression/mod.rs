@@ -44,11 +44,11 @@ const LINREG: Shared = Shared {
     derived: &[line_at_current_row, line_one_row_ahead],
 };
 
-fn line_at_current_row(p: &Params, fit: &[&[f64]], out: &mut [f64]) {
+fn line_at_current_row(p: &Params, _x: &[&[f64]], fit: &[&[f64]], out: &mut [f64]) {
     fit::line_at(fit[0], fit[1], p.usize(0) as f64 - 1.0, out);
 }
 
-fn line_one_row_ahead(p: &Params, fit: &[&[f64]], out: &mut [f64]) {
+fn line_one_row_ahead(p: &Params, _x: &[&[f64]], fit: &[&[f64]], out: &mut [f64]) {
     fit::line_at(fit[0], fit[1], p.usize(0) as f64, out);
 }
 

@@ -1,8 +1,7 @@
 //! `bb_middle`: middle Bollinger band.
 
 use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
-use crate::kernels::volatility;
-use crate::kernels::volatility::Band;
+use crate::kernels::rolling::rolling_mean;
 use datafusion::common::Result;
 
 #[derive(Debug)]
@@ -26,7 +25,7 @@ impl SeriesWindow for BbMiddle {
     }
 
     fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
-        volatility::bollinger(s[0], p.usize(0), 0.0, Band::Middle, out);
+        rolling_mean(s[0], p.usize(0), out);
         Ok(())
     }
 }

@@ -181,7 +181,7 @@ const MACD: Shared = Shared {
     derived: &[macd_hist],
 };
 
-fn macd_hist(_p: &Params, macd: &[&[f64]], out: &mut [f64]) {
+fn macd_hist(_p: &Params, _x: &[&[f64]], macd: &[&[f64]], out: &mut [f64]) {
     oscillators::macd_hist(macd[0], macd[1], out);
 }
 
@@ -190,17 +190,21 @@ fn macd_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
     Ok(())
 }
 
-/// The bands and %b from one pass over the window moments; the width made from the
-/// bands when asked for.
+/// The three bands from one pass over the window moments; %b and the width made
+/// from them when asked for.
 const BBANDS: Shared = Shared {
     id: "bbands",
-    outputs: 4,
+    outputs: 3,
     compute: bollinger_all,
     writes_every_row: false,
-    derived: &[band_width],
+    derived: &[percent_b, band_width],
 };
 
-fn band_width(_p: &Params, bands: &[&[f64]], out: &mut [f64]) {
+fn percent_b(_p: &Params, x: &[&[f64]], bands: &[&[f64]], out: &mut [f64]) {
+    volatility::percent_b(x[0], bands[0], bands[2], out);
+}
+
+fn band_width(_p: &Params, _x: &[&[f64]], bands: &[&[f64]], out: &mut [f64]) {
     volatility::band_width(bands[0], bands[1], bands[2], out);
 }
 
