@@ -256,7 +256,14 @@ async fn run_sql(args: Args) -> Result<()> {
         },
         // Timing lines are for people at a prompt, not for scripts reading results.
         quiet: args.quiet || !interactive,
-        maxrows: args.maxrows,
+        // `--maxrows` shortens a table a person reads; a CSV or JSON result written
+        // for a program is always whole (the shell would otherwise stop collecting
+        // rows after the limit, silently).
+        maxrows: if interactive || args.format == OutputFormat::Table {
+            args.maxrows
+        } else {
+            MaxRows::Unlimited
+        },
         color: false,
         instrumented_registry: object_stores,
     };

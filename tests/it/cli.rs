@@ -39,6 +39,22 @@ fn command_prints_results_in_the_chosen_format() {
 }
 
 #[test]
+fn machine_formats_print_every_row() {
+    // More rows, in more batches, than the shell's table shows.
+    let query = "SELECT value % 1000 AS k, count(*) AS n FROM range(100000) GROUP BY k";
+    for format in ["csv", "tsv", "ndjson"] {
+        let o = quantfusion(&["-c", query, "--format", format]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let header = usize::from(format != "ndjson");
+        assert_eq!(stdout(&o).lines().count(), 1000 + header, "{format}");
+    }
+    let o = quantfusion(&["-c", query, "--format", "json"]);
+    assert_eq!(stdout(&o).matches("\"k\"").count(), 1000);
+    let o = quantfusion(&["-c", query, "--format", "csv", "--maxrows", "10"]);
+    assert_eq!(stdout(&o).lines().count(), 1001, "--maxrows is for tables");
+}
+
+#[test]
 fn failure_is_one_line_on_stderr_and_non_zero_exit() {
     let o = quantfusion(&[
         "-c",

@@ -1,7 +1,7 @@
-//! A sorted file read as several byte ranges feeds window functions without a merge
-//! (`KeyHandoffExec`): results equal a single-stream read whatever the number of
-//! ranges, however keys straddle the range boundaries, and in whatever order the
-//! output streams are consumed.
+//! A sorted file read as several byte ranges feeds window functions and `GROUP BY`
+//! without a hash repartition or a merge (`KeyHandoffExec`): results equal a
+//! single-stream read whatever the number of ranges, however keys straddle the range
+//! boundaries, and in whatever order the output streams are consumed.
 
 use crate::common::table_text;
 use datafusion::arrow::array::RecordBatch;
@@ -106,6 +106,38 @@ async fn windows_over_byte_ranges_equal_one_stream(#[case] partitions: usize) {
         pretty_format_batches(&a).unwrap().to_string(),
         pretty_format_batches(&b).unwrap().to_string()
     );
+}
+
+/// A `GROUP BY` of the key over quantfusion's collecting aggregates (ordered ones
+/// included: aggregated in one phase) reads the ranges as they are; with
+/// DataFusion's own aggregates beside them the plan aggregates in two phases, and
+/// its results are the same too.
+#[rstest]
+#[case(2)]
+#[case(5)]
+#[tokio::test]
+async fn group_by_over_byte_ranges_equals_one_stream(#[case] partitions: usize) {
+    let (_dir, file) = sorted_file().await;
+    let ours = "SELECT sym, max_drawdown(x / 100 - 1 ORDER BY ts) AS mdd, \
+          sharpe_ratio(x / 100 - 1, 252) AS sharpe, value_at_risk(x, 0.05) AS var5, \
+          total_return(x / 1000 ORDER BY ts) AS growth \
+        FROM t GROUP BY sym";
+    let mixed = "SELECT sym, count(*) AS n, sum(x) AS total, \
+          max_drawdown(x / 100 - 1 ORDER BY ts) AS mdd FROM t GROUP BY sym";
+    let one = session(&file, 1).await;
+    let ctx = session(&file, partitions).await;
+    let plan = explain(&ctx, ours).await;
+    assert!(plan.contains("KeyHandoffExec"), "{plan}");
+    assert!(!plan.contains("RepartitionExec"), "{plan}");
+    for query in [ours, mixed] {
+        let expected = sorted_text(&one.sql(query).await.unwrap().collect().await.unwrap());
+        assert_eq!(expected.lines().count(), 143 + 1);
+        let got = sorted_text(&ctx.sql(query).await.unwrap().collect().await.unwrap());
+        assert!(
+            got == expected,
+            "results differ at {partitions} ranges: {query}"
+        );
+    }
 }
 
 /// Each output stream drained to the end before the next is opened, in either

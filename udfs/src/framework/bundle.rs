@@ -12,6 +12,7 @@ use super::aggregate::Evaluate;
 use super::collect::{Collected, CollectingAccumulator, CollectingGroups, GroupEvaluator};
 use super::order::KeyEncoder;
 use super::params::Params;
+use crate::kernels::sample;
 use datafusion::arrow::array::{ArrayRef, Float64Array, StructArray};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
 use datafusion::common::tree_node::Transformed;
@@ -192,12 +193,17 @@ impl GroupEvaluator for BundleEvaluator {
     fn evaluate(&self, groups: Collected<'_>) -> Result<ArrayRef> {
         let mut values = vec![Vec::with_capacity(groups.len()); self.members.len()];
         for g in 0..groups.len() {
-            // Put the group in order once for all members.
+            // Put the group in order once for all members, and let them share what
+            // they compute of its first series (its mean, drawdown, percentiles).
             let in_order = groups.series_in_order(g);
             let series: Vec<&[f64]> = in_order.iter().map(|s| s.as_ref()).collect();
-            for (m, out) in self.members.iter().zip(values.iter_mut()) {
-                out.push((m.evaluate)(&series, &m.params)?.filter(|v| v.is_finite()));
-            }
+            let first = series.first().copied().unwrap_or_default();
+            sample::with_sample(first, || {
+                for (m, out) in self.members.iter().zip(values.iter_mut()) {
+                    out.push((m.evaluate)(&series, &m.params)?.filter(|v| v.is_finite()));
+                }
+                Ok::<_, datafusion::error::DataFusionError>(())
+            })?;
         }
         let columns = values
             .into_iter()

@@ -1,10 +1,11 @@
 //! A sorted file read on every core, without re-sorting it.
 //!
-//! A window over `PARTITION BY key` needs each key's rows in one stream, in order.
-//! DataFusion reads a large file as N consecutive byte ranges (one stream each) and
-//! then hash-repartitions those N sorted streams and merges them back into order per
-//! output: every row is hashed, copied and compared in row encoding. On a 10M-row
-//! window stage that merge costs more than the window functions.
+//! A window over `PARTITION BY key` needs each key's rows in one stream, in order;
+//! a `GROUP BY key` needs each key's rows in one stream. DataFusion reads a large
+//! file as N consecutive byte ranges (one stream each) and then hash-repartitions
+//! those N streams (and, for a window, merges them back into order per output):
+//! every row is hashed and copied, and for a window compared in row encoding. On a
+//! 10M-row window stage that merge costs more than the window functions.
 //!
 //! When the file is sorted by the key, the N streams are consecutive pieces of one
 //! sorted sequence, so at most one key per boundary has rows on both sides.
@@ -322,8 +323,10 @@ impl std::fmt::Debug for Run {
     }
 }
 
-/// Physical optimizer rule: an order-preserving hash repartition of a file read as
-/// consecutive byte ranges of one sorted file becomes a [`KeyHandoffExec`].
+/// Physical optimizer rule: a hash repartition of a file read as consecutive byte
+/// ranges of one sorted file becomes a [`KeyHandoffExec`]. Whether the repartition
+/// was to keep the order (for a window) or not (for a `GROUP BY`, which needs only
+/// each key in one stream), the handoff gives both.
 #[derive(Debug, Default)]
 pub struct SplitSortedScans;
 
@@ -344,8 +347,7 @@ impl PhysicalOptimizerRule for SplitSortedScans {
                 return Ok(Transformed::no(node));
             };
             let input = repartition.input();
-            if !repartition.preserve_order()
-                || input.output_partitioning().partition_count() < 2
+            if input.output_partitioning().partition_count() < 2
                 || !sorted_by_keys_first(input, keys)
                 || !is_split_of_one_file(input.as_ref())
             {

@@ -70,7 +70,7 @@ pub fn max_drawdown(returns: &[f64]) -> Option<f64> {
 
 /// Compounded total return `prod(1 + r) - 1`; `None` without returns.
 pub fn total_return(returns: &[f64]) -> Option<f64> {
-    (!returns.is_empty()).then(|| super::moments::product_of(returns, |r| 1.0 + r) - 1.0)
+    (!returns.is_empty()).then(|| super::sample::growth(returns) - 1.0)
 }
 
 /// The running drawdown path: `wealth / max(1, running max wealth) - 1` per row.

@@ -26,6 +26,7 @@ pub mod price;
 pub mod returns;
 pub mod risk;
 pub mod rolling;
+pub mod sample;
 pub mod signals;
 pub mod time;
 pub mod volatility;

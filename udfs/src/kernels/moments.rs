@@ -6,11 +6,20 @@
 /// keep full accuracy whatever the offset of the data. A constant sample gives a
 /// spread of exactly 0, so ratios over it are recognised as undefined.
 pub fn mean_and_m2(x: &[f64]) -> Option<(f64, f64)> {
+    mean_and_m2_with(x, mean)
+}
+
+/// [`mean_and_m2`] with the mean (when the sample is not constant) from `mean_of`,
+/// for a caller that may already have it.
+pub fn mean_and_m2_with(
+    x: &[f64],
+    mean_of: impl FnOnce(&[f64]) -> Option<f64>,
+) -> Option<(f64, f64)> {
     let first = *x.first()?;
     if x.iter().all(|&v| v == first) {
         return Some((first, 0.0));
     }
-    let mean = mean(x)?;
+    let mean = mean_of(x)?;
     let m2 = sum_of(x, |v| (v - mean) * (v - mean));
     Some((mean, m2))
 }

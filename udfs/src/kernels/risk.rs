@@ -1,6 +1,11 @@
 //! Whole-sample risk metrics (empyrical's definitions).
+//!
+//! Statistics that several metrics need (the mean and spread, the growth, the
+//! maximum drawdown, order statistics) come from [`super::sample`], which computes
+//! each once per group when a scorecard asks for many metrics of it.
 
-use super::moments::{mean, mean_and_m2, product_of, sum_of};
+use super::moments::{mean_and_m2, sum_of};
+use super::sample;
 
 /// Annualised Sharpe ratio of returns: `mean / std(ddof=1) * sqrt(periods)`.
 /// `None` for fewer than two returns or zero spread.
@@ -8,7 +13,7 @@ pub fn sharpe_ratio(returns: &[f64], periods: f64) -> Option<f64> {
     if returns.len() < 2 {
         return None;
     }
-    let (mean, m2) = mean_and_m2(returns)?;
+    let (mean, m2) = sample::mean_and_m2(returns)?;
     if m2 == 0.0 {
         return None;
     }
@@ -27,7 +32,7 @@ pub fn sortino_ratio(returns: &[f64], periods: f64) -> Option<f64> {
     if downside == 0.0 {
         return None;
     }
-    Some(mean(returns)? * periods / downside)
+    Some(sample::mean(returns)? * periods / downside)
 }
 
 /// Annualised downside deviation below 0: `sqrt(mean(min(r, 0)^2)) * sqrt(periods)`,
@@ -36,14 +41,18 @@ pub fn downside_risk(returns: &[f64], periods: f64) -> Option<f64> {
     if returns.is_empty() {
         return None;
     }
-    let squares = sum_of(returns, |r| r.min(0.0) * r.min(0.0));
+    let squares = sample::downside_squares(returns);
     Some((squares / returns.len() as f64).sqrt() * periods.sqrt())
 }
 
 /// Annualised volatility `std(r, ddof=1) * sqrt(periods)`; `None` for fewer than two
 /// returns.
 pub fn annual_volatility(returns: &[f64], periods: f64) -> Option<f64> {
-    super::moments::std_dev(returns, 1).map(|s| s * periods.sqrt())
+    if returns.len() < 2 {
+        return None;
+    }
+    let (_, m2) = sample::mean_and_m2(returns)?;
+    Some((m2 / (returns.len() - 1) as f64).sqrt() * periods.sqrt())
 }
 
 /// Compound annual growth rate `prod(1 + r)^(periods / count) - 1`.
@@ -51,13 +60,13 @@ pub fn annual_return(returns: &[f64], periods: f64) -> Option<f64> {
     if returns.is_empty() {
         return None;
     }
-    let growth = product_of(returns, |r| 1.0 + r);
+    let growth = sample::growth(returns);
     Some(growth.powf(periods / returns.len() as f64) - 1.0)
 }
 
 /// Calmar ratio `annual_return / |max_drawdown|`; `None` without a drawdown.
 pub fn calmar_ratio(returns: &[f64], periods: f64) -> Option<f64> {
-    let drawdown = super::drawdown::max_drawdown(returns)?;
+    let drawdown = sample::max_drawdown(returns)?;
     if drawdown >= 0.0 {
         return None;
     }
@@ -150,36 +159,10 @@ pub(crate) fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo as f64)
 }
 
-/// `v` as an integer in `f64::total_cmp`'s order (an involution: it also maps back),
-/// so that selection compares integers instead of decoding floats per comparison.
-fn ordered_bits(v: f64) -> i64 {
-    let bits = v.to_bits() as i64;
-    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
-}
-
-fn from_ordered_bits(key: i64) -> f64 {
-    f64::from_bits(ordered_bits(f64::from_bits(key as u64)) as u64)
-}
-
-/// The sample as [`ordered_bits`] keys, for selection.
-fn selection_keys(values: &[f64]) -> Vec<i64> {
-    values.iter().map(|&v| ordered_bits(v)).collect()
-}
-
-/// numpy's `percentile(x, 100 q)` with linear interpolation, by selection: O(n)
-/// instead of a sort. Reorders `keys` (see [`selection_keys`]).
-fn percentile_by_selection(keys: &mut [i64], q: f64) -> f64 {
-    let position = q * (keys.len() - 1) as f64;
-    let lo = position.floor() as usize;
-    let (_, &mut low, above) = keys.select_nth_unstable(lo);
-    let high = above.iter().copied().min().unwrap_or(low);
-    let (low, high) = (from_ordered_bits(low), from_ordered_bits(high));
-    low + (high - low) * (position - lo as f64)
-}
-
 /// Historical value at risk: the `cutoff` percentile of the returns (linear).
 pub fn value_at_risk(returns: &[f64], cutoff: f64) -> Option<f64> {
-    (!returns.is_empty()).then(|| percentile_by_selection(&mut selection_keys(returns), cutoff))
+    (!returns.is_empty())
+        .then(|| sample::with_order_statistics(returns, |order| order.percentile(cutoff)))
 }
 
 /// Conditional value at risk as empyrical computes it: the mean of the
@@ -189,10 +172,8 @@ pub fn conditional_value_at_risk(returns: &[f64], cutoff: f64) -> Option<f64> {
         return None;
     }
     let take = ((returns.len() - 1) as f64 * cutoff).floor() as usize + 1;
-    let mut keys = selection_keys(returns);
-    let (smaller, &mut pivot, _) = keys.select_nth_unstable(take - 1);
-    let sum: f64 = smaller.iter().map(|&k| from_ordered_bits(k)).sum();
-    Some((sum + from_ordered_bits(pivot)) / take as f64)
+    let sum = sample::with_order_statistics(returns, |order| order.sum_through(take - 1));
+    Some(sum / take as f64)
 }
 
 /// Omega ratio: gains over losses relative to a per-period threshold derived from an
@@ -218,9 +199,10 @@ pub fn tail_ratio(returns: &[f64]) -> Option<f64> {
     if returns.is_empty() {
         return None;
     }
-    let mut keys = selection_keys(returns);
-    let low = percentile_by_selection(&mut keys, 0.05).abs();
-    (low != 0.0).then(|| percentile_by_selection(&mut keys, 0.95).abs() / low)
+    sample::with_order_statistics(returns, |order| {
+        let low = order.percentile(0.05).abs();
+        (low != 0.0).then(|| order.percentile(0.95).abs() / low)
+    })
 }
 
 #[cfg(test)]
@@ -236,31 +218,12 @@ mod tests {
     }
 
     #[test]
-    fn ordered_bits_keep_the_total_order_and_map_back() {
-        let values = [
-            f64::NEG_INFINITY,
-            -2.5,
-            -1e-300,
-            -0.0,
-            0.0,
-            1e-300,
-            3.0,
-            f64::INFINITY,
-        ];
-        let keys: Vec<i64> = values.iter().map(|&v| ordered_bits(v)).collect();
-        assert!(keys.windows(2).all(|k| k[0] < k[1]), "{keys:?}");
-        for (&v, &k) in values.iter().zip(&keys) {
-            assert_eq!(from_ordered_bits(k).to_bits(), v.to_bits());
-        }
-    }
-
-    #[test]
     fn selection_gives_the_sorted_percentile() {
         let x = crate::kernels::test_data::walk(1_001, 0.0, 1.0, 5);
         let mut sorted = x.clone();
         sorted.sort_by(f64::total_cmp);
         for q in [0.0, 0.001, 0.05, 0.5, 0.77, 0.95, 1.0] {
-            let by_selection = percentile_by_selection(&mut selection_keys(&x), q);
+            let by_selection = value_at_risk(&x, q).unwrap();
             assert_eq!(by_selection, percentile_of_sorted(&sorted, q), "q {q}");
         }
         let take = 51; // floor(1000 * 0.05) + 1

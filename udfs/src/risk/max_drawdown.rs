@@ -1,7 +1,7 @@
 //! `max_drawdown(ret ORDER BY ts)`: the largest fall from a running peak.
 
 use crate::framework::{Arguments, Doc, Family, Params, SeriesAggregate};
-use crate::kernels::drawdown::max_drawdown;
+use crate::kernels::sample::max_drawdown;
 use datafusion::common::Result;
 
 #[derive(Debug)]
