@@ -62,24 +62,49 @@ pub fn compute_outputs_on_present<F>(
 where
     F: FnOnce(&[&[f64]], &mut [Vec<f64>]) -> Result<()>,
 {
-    let present = present_rows(columns, num_rows);
-    let outs = match &present {
+    let outs = match missing_rows(columns, num_rows) {
         // Common case: nothing missing, the kernel reads Arrow's buffers directly.
-        None => {
+        Missing::None => {
             let dense: Vec<&[f64]> = columns.iter().map(|c| &c.values()[..num_rows]).collect();
             let mut outs: Vec<Vec<f64>> = (0..outputs).map(|_| prefill.buffer(num_rows)).collect();
             kernel(&dense, &mut outs)?;
             outs
         }
-        Some(mask) => {
+        // Missing rows only at the start (a lagged input's first rows): the kernel
+        // reads the rest in place and writes after them.
+        Missing::Leading(start) => {
+            let dense: Vec<&[f64]> = columns
+                .iter()
+                .map(|c| &c.values()[start..num_rows])
+                .collect();
+            let mut dense_outs: Vec<Vec<f64>> = (0..outputs)
+                .map(|_| prefill.buffer(num_rows - start))
+                .collect();
+            kernel(&dense, &mut dense_outs)?;
+            dense_outs
+                .into_iter()
+                .map(|dense_out| {
+                    let mut out = recycle::scratch(num_rows);
+                    out[..start].fill(f64::NAN);
+                    out[start..].copy_from_slice(&dense_out);
+                    recycle::give_back(dense_out);
+                    out
+                })
+                .collect()
+        }
+        Missing::Rows(mask) => {
+            let present = mask.count_set_bits();
             let gathered: Vec<Vec<f64>> = columns
                 .iter()
-                .map(|c| mask.set_indices().map(|i| c.value(i)).collect())
+                .map(|c| {
+                    let mut dense = Vec::with_capacity(present);
+                    dense.extend(mask.set_indices().map(|i| c.value(i)));
+                    dense
+                })
                 .collect();
             let dense: Vec<&[f64]> = gathered.iter().map(Vec::as_slice).collect();
-            let mut dense_outs: Vec<Vec<f64>> = (0..outputs)
-                .map(|_| prefill.buffer(mask.count_set_bits()))
-                .collect();
+            let mut dense_outs: Vec<Vec<f64>> =
+                (0..outputs).map(|_| prefill.buffer(present)).collect();
             kernel(&dense, &mut dense_outs)?;
             dense_outs
                 .into_iter()
@@ -96,6 +121,27 @@ where
     Ok(outs)
 }
 
+/// Which rows a kernel cannot see (a NULL or a NaN in any column).
+enum Missing {
+    None,
+    /// Exactly the rows before this one.
+    Leading(usize),
+    /// The mask of present rows.
+    Rows(BooleanBuffer),
+}
+
+fn missing_rows(columns: &[&Float64Array], num_rows: usize) -> Missing {
+    let Some(mask) = present_rows(columns, num_rows) else {
+        return Missing::None;
+    };
+    // Present rows forming one run to the end: the missing ones lead.
+    let present = mask.count_set_bits();
+    match mask.set_indices().next() {
+        Some(start) if start + present == num_rows => Missing::Leading(start),
+        _ => Missing::Rows(mask),
+    }
+}
+
 /// `None` when every row is present (no NULL, no NaN in any column); otherwise the
 /// mask of present rows.
 pub fn present_rows(columns: &[&Float64Array], num_rows: usize) -> Option<BooleanBuffer> {
@@ -105,11 +151,41 @@ pub fn present_rows(columns: &[&Float64Array], num_rows: usize) -> Option<Boolea
     if !any_missing {
         return None;
     }
-    Some(BooleanBuffer::collect_bool(num_rows, |i| {
-        columns
-            .iter()
-            .all(|c| c.is_valid(i) && !c.value(i).is_nan())
-    }))
+    // Validity and not-NaN bits, 64 rows per word, ANDed across columns.
+    columns
+        .iter()
+        .map(|c| {
+            let values = &c.values()[..num_rows];
+            let not_nan = pack_bits(values, |v| !v.is_nan());
+            match c.nulls() {
+                Some(nulls) => &not_nan & &nulls.inner().slice(0, num_rows),
+                None => not_nan,
+            }
+        })
+        .reduce(|a, b| &a & &b)
+}
+
+/// `keep(v)` of each value as packed bits, 64 at a time (whole words with a fixed
+/// trip count, which the compiler turns into vector compares; Arrow's per-index
+/// `collect_bool` is several times slower).
+fn pack_bits(values: &[f64], keep: impl Fn(f64) -> bool + Copy) -> BooleanBuffer {
+    let chunks = values.chunks_exact(64);
+    let tail = chunks.remainder();
+    let mut words: Vec<u64> = chunks.map(|chunk| word_of(chunk, keep)).collect();
+    if !tail.is_empty() {
+        words.push(word_of(tail, keep));
+    }
+    BooleanBuffer::new(Buffer::from_vec(words), 0, values.len())
+}
+
+/// Bit j set when `keep(values[j])` (at most 64 values).
+#[inline(always)]
+fn word_of(values: &[f64], keep: impl Fn(f64) -> bool) -> u64 {
+    let mut bits = 0u64;
+    for (j, &v) in values.iter().enumerate() {
+        bits |= u64::from(keep(v)) << j;
+    }
+    bits
 }
 
 /// Wraps computed values as an Arrow array, NULL wherever a value is NaN or infinite.
@@ -124,12 +200,12 @@ pub fn finite_or_null(values: Vec<f64>) -> Float64Array {
     // Whole words with a fixed trip count, which the compiler turns into vector
     // compares; then the last partial word.
     for chunk in chunks {
-        let bits = finite_bits(chunk);
+        let bits = word_of(chunk, f64::is_finite);
         all_finite &= bits == u64::MAX;
         words.push(bits);
     }
     if !tail.is_empty() {
-        let bits = finite_bits(tail);
+        let bits = word_of(tail, f64::is_finite);
         all_finite &= bits.count_ones() as usize == tail.len();
         words.push(bits);
     }
@@ -145,16 +221,6 @@ fn has_nan(values: &[f64]) -> bool {
     values
         .chunks(64)
         .any(|chunk| chunk.iter().fold(false, |nan, v| nan | v.is_nan()))
-}
-
-/// Bit j set when `values[j]` is finite (at most 64 values).
-#[inline(always)]
-fn finite_bits(values: &[f64]) -> u64 {
-    let mut bits = 0u64;
-    for (j, v) in values.iter().enumerate() {
-        bits |= u64::from(v.is_finite()) << j;
-    }
-    bits
 }
 
 #[cfg(test)]
@@ -225,5 +291,52 @@ mod tests {
         let x = Float64Array::from(vec![None, Some(f64::NAN)]);
         let out = compute_on_present(&[&x], 2, Prefill::Nan, running_sum).unwrap();
         assert_eq!(out.null_count(), 2);
+    }
+
+    #[test]
+    fn leading_missing_rows_are_skipped_in_place() {
+        // NULL and NaN only before row 3 (in different columns): the kernel sees
+        // the rest of each column as it is.
+        let a = Float64Array::from(vec![None, Some(5.0), None, Some(1.0), Some(2.0)]);
+        let b = Float64Array::from(vec![
+            Some(1.0),
+            Some(f64::NAN),
+            Some(1.0),
+            Some(1.0),
+            Some(1.0),
+        ]);
+        let seen = std::cell::Cell::new(0);
+        let out = compute_on_present(&[&a, &b], 5, Prefill::Nothing, |cols, out| {
+            assert_eq!(cols[0], &[1.0, 2.0]);
+            assert_eq!(cols[1], &[1.0, 1.0]);
+            seen.set(out.len());
+            running_sum(cols, out)
+        })
+        .unwrap();
+        assert_eq!(seen.get(), 2);
+        assert_eq!(
+            out,
+            Float64Array::from(vec![None, None, None, Some(1.0), Some(3.0)])
+        );
+    }
+
+    #[test]
+    fn present_rows_match_row_by_row_checks() {
+        // Gaps in both columns, across 64-row words and in a sliced array.
+        let a: Float64Array = (0..300)
+            .map(|i| match i % 37 {
+                3 => None,
+                11 => Some(f64::NAN),
+                _ => Some(i as f64),
+            })
+            .collect();
+        let b: Float64Array = (0..300).map(|i| (i % 53 != 7).then_some(1.0)).collect();
+        let (a, b) = (a.slice(5, 290), b.slice(5, 290));
+        let mask = present_rows(&[&a, &b], 290).unwrap();
+        for i in 0..290 {
+            let expected = a.is_valid(i) && !a.value(i).is_nan() && b.is_valid(i);
+            assert_eq!(mask.value(i), expected, "row {i}");
+        }
+        assert!(present_rows(&[&b.slice(0, 2)], 2).is_none());
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! Conventions: inputs hold no missing values (the caller removes them); outputs are
 //! written into a slice of the input's length pre-filled with NaN, and NaN means
-//! "no value" (warm-up rows, division by zero).
+//! "no value" (warm-up rows, division by zero). A kernel whose doc says it writes
+//! every row also writes the NaN of its warm-up rows, so its caller can skip the
+//! fill (a pass over every output).
 
 pub mod adf;
 pub mod bootstrap;
@@ -44,6 +46,13 @@ pub(crate) fn mul_add(a: f64, b: f64, c: f64) -> f64 {
     }
 }
 
+/// Writes NaN ("no value") into the rows before `first_row`, or into every row of a
+/// series that short: the warm-up of a kernel that writes every row.
+pub(crate) fn no_value_before(out: &mut [f64], first_row: usize) {
+    let end = first_row.min(out.len());
+    out[..end].fill(f64::NAN);
+}
+
 /// Deterministic inputs for the kernels' tests.
 #[cfg(test)]
 pub(crate) mod test_data {
@@ -60,5 +69,59 @@ pub(crate) mod test_data {
                 level
             })
             .collect()
+    }
+}
+
+/// Kernels that write every row (see the module docs) overwrite whatever the output
+/// held, and give what they give over an output pre-filled with NaN.
+#[cfg(test)]
+mod writes_every_row {
+    use super::*;
+
+    type Kernel = fn(&[f64], &[f64], &[f64], &mut [Vec<f64>]);
+
+    fn kernels() -> Vec<(&'static str, usize, Kernel)> {
+        vec![
+            ("rolling_mean", 1, |_, _, c, o| {
+                rolling::rolling_mean(c, 5, &mut o[0])
+            }),
+            ("ema", 1, |_, _, c, o| moving_average::ema(c, 5, &mut o[0])),
+            ("rsi", 1, |_, _, c, o| momentum::rsi(c, 5, &mut o[0])),
+            ("willr", 1, |h, l, c, o| {
+                momentum::willr(h, l, c, 5, &mut o[0])
+            }),
+            ("atr", 1, |h, l, c, o| {
+                volatility::atr(h, l, c, 5, &mut o[0])
+            }),
+            ("log_return", 1, |_, _, c, o| {
+                returns::log_return(c, &mut o[0])
+            }),
+            ("bollinger_all", 3, |_, _, c, o| {
+                volatility::bollinger_all(c, 5, 2.0, o)
+            }),
+            ("macd_all", 2, |_, _, c, o| {
+                oscillators::macd_all(c, 3, 5, 2, o)
+            }),
+        ]
+    }
+
+    #[test]
+    fn warm_up_rows_are_written_as_nan() {
+        let close = test_data::walk(40, 100.0, 1.0, 7);
+        let high: Vec<f64> = close.iter().map(|c| c + 0.5).collect();
+        let low: Vec<f64> = close.iter().map(|c| c - 0.5).collect();
+        for (name, outputs, kernel) in kernels() {
+            for len in [0, 1, 4, 5, 6, 40] {
+                let (h, l, c) = (&high[..len], &low[..len], &close[..len]);
+                let mut clean = vec![vec![f64::NAN; len]; outputs];
+                let mut dirty = vec![vec![7.25; len]; outputs];
+                kernel(h, l, c, &mut clean);
+                kernel(h, l, c, &mut dirty);
+                for (k, (a, b)) in clean.iter().zip(&dirty).enumerate() {
+                    let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "{name} output {k}, {len} rows: {a:?} vs {b:?}");
+                }
+            }
+        }
     }
 }

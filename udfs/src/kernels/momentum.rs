@@ -63,8 +63,10 @@ fn for_each_wilder_gain_loss(x: &[f64], n: usize, mut emit: impl FnMut(usize, f6
     }
 }
 
-/// TA-Lib RSI: `100 gain / (gain + loss)`; 0 on a flat range, as TA-Lib.
+/// TA-Lib RSI: `100 gain / (gain + loss)`; 0 on a flat range, as TA-Lib; writes every
+/// row.
 pub fn rsi(x: &[f64], n: usize, out: &mut [f64]) {
+    super::no_value_before(out, if n == 0 { usize::MAX } else { n });
     for_each_wilder_gain_loss(x, n, |row, gain, loss| {
         let total = gain + loss;
         out[row] = if total != 0.0 {
@@ -89,8 +91,9 @@ pub fn cmo(x: &[f64], n: usize, out: &mut [f64]) {
 }
 
 /// TA-Lib WILLR: `-100 (highest high - close) / (highest high - lowest low)` over the
-/// last `n` rows; 0 on a flat range.
+/// last `n` rows; 0 on a flat range; writes every row.
 pub fn willr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) {
+    super::no_value_before(out, n.checked_sub(1).unwrap_or(usize::MAX));
     super::rolling::for_each_block_of_extremes(high, low, n, |first, hh, ll| {
         let rows = first..first + hh.len();
         for (((o, c), h), l) in out[rows.clone()]

@@ -1,8 +1,9 @@
 //! Recursive moving averages with TA-Lib's seeding.
 
 /// TA-Lib's EMA: seeded with the simple mean of the first `n` values (output at row
-/// `n - 1`), then `prev + k * (x - prev)` with `k = 2 / (n + 1)`.
+/// `n - 1`), then `prev + k * (x - prev)` with `k = 2 / (n + 1)`; writes every row.
 pub fn ema(x: &[f64], n: usize, out: &mut [f64]) {
+    super::no_value_before(out, n.checked_sub(1).unwrap_or(usize::MAX));
     if n == 0 || x.len() < n {
         return;
     }

@@ -8,11 +8,15 @@ use super::rolling::{for_each_block_of_extremes, rolling_mean};
 /// TA-Lib MACD: the fast EMA is seeded on the `fast` rows ending at row `slow - 1`, so
 /// both EMAs start together; the signal is an EMA of MACD; every output starts at row
 /// `(slow - 1) + (signal - 1)`. TA-Lib swaps the periods when slow < fast.
-/// `outs` = [line, signal]; the histogram is [`macd_hist`] of the two.
+/// `outs` = [line, signal], every row written; the histogram is [`macd_hist`] of the
+/// two.
 pub fn macd_all(x: &[f64], fast: usize, slow: usize, signal: usize, outs: &mut [Vec<f64>]) {
     let [line_out, signal_out] = outs else {
         return;
     };
+    let start = fast.max(slow).saturating_sub(1) + signal.saturating_sub(1);
+    super::no_value_before(line_out, start);
+    super::no_value_before(signal_out, start);
     for_each_macd(x, fast, slow, signal, |row, line, sig| {
         line_out[row] = line;
         signal_out[row] = sig;

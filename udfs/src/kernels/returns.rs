@@ -2,6 +2,7 @@
 
 /// `ln(x[i] / x[i-1])`, numpy's `np.log(x[1:] / x[:-1])`.
 pub fn log_return(x: &[f64], out: &mut [f64]) {
+    super::no_value_before(out, 1);
     for (o, w) in out.iter_mut().skip(1).zip(x.windows(2)) {
         *o = (w[1] / w[0]).ln();
     }

@@ -126,8 +126,9 @@ pub fn for_each_window_central_moments(
     });
 }
 
-/// Rolling mean over `n` rows.
+/// Rolling mean over `n` rows; writes every row.
 pub fn rolling_mean(x: &[f64], n: usize, out: &mut [f64]) {
+    super::no_value_before(out, n.checked_sub(1).unwrap_or(usize::MAX));
     let inv = 1.0 / n as f64;
     for_each_window_power_sums::<1>(x, n, |row, shift, &[s1]| out[row] = shift + s1 * inv);
 }

@@ -13,8 +13,9 @@ pub fn trange(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) {
 }
 
 /// TA-Lib ATR: the mean of the first `n` true ranges (rows 1..=n), then Wilder's
-/// `(atr (n - 1) + tr) / n`; lookback n.
+/// `(atr (n - 1) + tr) / n`; lookback n; writes every row.
 pub fn atr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) {
+    super::no_value_before(out, if n == 0 { usize::MAX } else { n });
     if n == 0 || close.len() <= n {
         return;
     }
@@ -45,7 +46,7 @@ pub fn natr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64])
 
 /// Bollinger bands (TA-Lib BBANDS, matype SMA): the `n`-row simple mean plus and
 /// minus `k` population standard deviations (ddof 0), into `outs` = [upper, middle,
-/// lower] (rows without a full window are left as they are).
+/// lower]; writes every row.
 ///
 /// The window moments are a running recurrence; the square roots are a second,
 /// vectorised pass (a square root per row inside the recurrence cost more than the
@@ -54,6 +55,10 @@ pub fn bollinger_all(x: &[f64], n: usize, k: f64, outs: &mut [Vec<f64>]) {
     let [upper, middle, lower, ..] = outs else {
         return;
     };
+    let first_row = n.checked_sub(1).unwrap_or(usize::MAX);
+    for band in [&mut *upper, &mut *middle, &mut *lower] {
+        super::no_value_before(band, first_row);
+    }
     if n == 0 || x.len() < n {
         return;
     }

@@ -1,6 +1,6 @@
 //! `log_return(x)`: logarithmic one-period return.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, Prefill, SeriesWindow};
 use crate::kernels::returns::log_return;
 use datafusion::common::Result;
 
@@ -19,6 +19,8 @@ impl SeriesWindow for LogReturn {
                       after a missing row the previous present row is used.",
         example: "SELECT ts, log_return(close) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    const PREFILL: Prefill = Prefill::Nothing;
 
     fn memory(_p: &Params) -> Memory {
         Memory::Rows(1)

@@ -1,6 +1,6 @@
 //! `atr`: average true range.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, Prefill, SeriesWindow};
 use crate::kernels::volatility;
 use datafusion::common::Result;
 
@@ -18,6 +18,8 @@ impl SeriesWindow for Atr {
         description: "Average true range with Wilder smoothing seeded by the mean of the first period true ranges (TA-Lib ATR). The first period rows are NULL.",
         example: "SELECT ts, atr(high, low, close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    const PREFILL: Prefill = Prefill::Nothing;
 
     fn memory(p: &Params) -> Memory {
         Memory::wilder(p.usize(0), 1, p.usize(0) + 1)

@@ -1,6 +1,6 @@
 //! `bb_middle`: middle Bollinger band.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, Prefill, SeriesWindow};
 use crate::kernels::rolling::rolling_mean;
 use datafusion::common::Result;
 
@@ -19,6 +19,8 @@ impl SeriesWindow for BbMiddle {
             "Middle Bollinger band: the simple mean of the last period rows (TA-Lib BBANDS).",
         example: "SELECT ts, bb_middle(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    const PREFILL: Prefill = Prefill::Nothing;
 
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))

@@ -1,6 +1,8 @@
 //! `ema(x, period)`: TA-Lib's exponential moving average.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Param, ParamKind, Params, SeriesWindow};
+use crate::framework::{
+    Arguments, Doc, Family, Memory, Param, ParamKind, Params, Prefill, SeriesWindow,
+};
 use crate::kernels::moving_average::ema;
 use datafusion::common::Result;
 
@@ -24,6 +26,8 @@ impl SeriesWindow for Ema {
                       prev + 2/(period+1) * (x - prev). The first period-1 rows are NULL.",
         example: "SELECT ts, ema(close, 12) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    const PREFILL: Prefill = Prefill::Nothing;
 
     fn memory(p: &Params) -> Memory {
         Memory::ema(p.usize(0), 1, p.usize(0))

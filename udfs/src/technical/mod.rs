@@ -177,7 +177,7 @@ const MACD: Shared = Shared {
     id: "macd",
     outputs: 2,
     compute: macd_all,
-    writes_every_row: false,
+    writes_every_row: true,
     derived: &[macd_hist],
 };
 
@@ -196,7 +196,7 @@ const BBANDS: Shared = Shared {
     id: "bbands",
     outputs: 3,
     compute: bollinger_all,
-    writes_every_row: false,
+    writes_every_row: true,
     derived: &[percent_b, band_width],
 };
 

@@ -1,6 +1,6 @@
 //! `rsi`: relative strength index.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, Prefill, SeriesWindow};
 use crate::kernels::momentum;
 use datafusion::common::Result;
 
@@ -18,6 +18,8 @@ impl SeriesWindow for Rsi {
         description: "Relative strength index with Wilder smoothing seeded by simple means (TA-Lib RSI); 0 on a flat range. The first period rows are NULL.",
         example: "SELECT ts, rsi(close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    const PREFILL: Prefill = Prefill::Nothing;
 
     fn memory(p: &Params) -> Memory {
         Memory::wilder(p.usize(0), 1, p.usize(0) + 1)

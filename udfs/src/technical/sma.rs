@@ -1,6 +1,8 @@
 //! `sma(x, period)`: TA-Lib's simple moving average.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Param, ParamKind, Params, SeriesWindow};
+use crate::framework::{
+    Arguments, Doc, Family, Memory, Param, ParamKind, Params, Prefill, SeriesWindow,
+};
 use crate::kernels::rolling::rolling_mean;
 use datafusion::common::Result;
 
@@ -23,6 +25,8 @@ impl SeriesWindow for Sma {
                       The first period-1 rows are NULL.",
         example: "SELECT ts, sma(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    const PREFILL: Prefill = Prefill::Nothing;
 
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))

@@ -1,6 +1,6 @@
 //! `willr`: Williams %R.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, Prefill, SeriesWindow};
 use crate::kernels::momentum;
 use datafusion::common::Result;
 
@@ -18,6 +18,8 @@ impl SeriesWindow for Willr {
         description: "Williams %R, -100 (highest high - close) / (highest high - lowest low) over the last period rows (TA-Lib WILLR); 0 on a flat range.",
         example: "SELECT ts, willr(high, low, close, 14) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    const PREFILL: Prefill = Prefill::Nothing;
 
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
