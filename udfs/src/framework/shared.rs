@@ -2,8 +2,9 @@
 //! signal and histogram; the Bollinger bands; a rolling regression's slope,
 //! intercept, R² and forecasts. A stage usually asks for several outputs of one
 //! computation over the same series; DataFusion evaluates them one after the
-//! other on each partition, so the last computation is kept per thread and the
-//! next function over the same input array and parameters reads its output from it.
+//! other on each partition, so the last few computations are kept per thread and
+//! the next function over the same input array and parameters reads its output
+//! from them.
 //!
 //! The cache holds the input arrays themselves (reference-counted), so their
 //! memory cannot be reused while cached and equal addresses mean equal data.
@@ -113,8 +114,14 @@ fn take_output(
     outputs[index].array()
 }
 
+/// How many computations each thread keeps: a stage interleaves the outputs of a
+/// few (`sma`, then the bands, then the middle band, then the lower band), and one
+/// kept computation would be replaced before its next output is asked for.
+const KEPT: usize = 4;
+
 thread_local! {
-    static LAST: RefCell<Option<Entry>> = const { RefCell::new(None) };
+    /// The latest computations, the most recent first.
+    static KEPT_ENTRIES: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Output `index` of `shared` over `inputs` (Float64 arrays), computed or reused.
@@ -129,9 +136,9 @@ pub fn output(
         .iter()
         .map(|a| as_float64_array(a))
         .collect::<Result<Vec<_>>>()?;
-    let hit = LAST.with_borrow_mut(|last| {
-        last.as_mut()
-            .filter(|e| e.id == shared.id && e.params == *params && same_arrays(&e.inputs, inputs))
+    let hit = KEPT_ENTRIES.with_borrow_mut(|kept| {
+        kept.iter_mut()
+            .find(|e| e.id == shared.id && e.params == *params && same_arrays(&e.inputs, inputs))
             .map(|e| take_output(shared, params, &columns, &mut e.outputs, index, num_rows))
     });
     if let Some(array) = hit {
@@ -152,12 +159,16 @@ pub fn output(
     let mut outputs: Vec<Output> = values.into_iter().map(Output::Values).collect();
     outputs.extend(shared.derived.iter().map(|_| Output::Pending));
     let array = take_output(shared, params, &columns, &mut outputs, index, num_rows);
-    LAST.set(Some(Entry {
+    let entry = Entry {
         id: shared.id,
         params: params.clone(),
         inputs: inputs.to_vec(),
         outputs,
-    }));
+    };
+    KEPT_ENTRIES.with_borrow_mut(|kept| {
+        kept.insert(0, entry);
+        kept.truncate(KEPT);
+    });
     Ok(array)
 }
 
@@ -231,6 +242,20 @@ mod tests {
         let tail = output(&SHARED, 0, &params(2), &[y.slice(1, 2)], 2).unwrap();
         assert_eq!(tail, Float64Array::from(vec![2.0, 5.0]));
         assert_eq!(CALLS.load(Ordering::SeqCst) - before, 4);
+    }
+
+    #[test]
+    fn interleaved_computations_each_compute_once() {
+        // Outputs of two computations asked alternately, as a stage asks for `sma`,
+        // the upper band, the middle band and the lower band.
+        let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 4.0]));
+        let before = CALLS.load(Ordering::SeqCst);
+        for index in [0, 1, 2] {
+            for n in [1, 2] {
+                output(&SHARED, index, &params(n), std::slice::from_ref(&x), 4).unwrap();
+            }
+        }
+        assert_eq!(CALLS.load(Ordering::SeqCst) - before, 2);
     }
 
     #[test]

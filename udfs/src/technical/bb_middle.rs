@@ -1,8 +1,6 @@
 //! `bb_middle`: middle Bollinger band.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Params, Prefill, SeriesWindow};
-use crate::kernels::rolling::rolling_mean;
-use datafusion::common::Result;
+use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow, Shared};
 
 #[derive(Debug)]
 pub struct BbMiddle;
@@ -20,14 +18,9 @@ impl SeriesWindow for BbMiddle {
         example: "SELECT ts, bb_middle(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 
-    const PREFILL: Prefill = Prefill::Nothing;
+    const SHARED: Option<(Shared, usize)> = Some((super::SIMPLE_MEAN, 0));
 
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
-    }
-
-    fn compute(s: &[&[f64]], p: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_mean(s[0], p.usize(0), out);
-        Ok(())
     }
 }

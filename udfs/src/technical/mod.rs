@@ -109,7 +109,7 @@ pub use willr::Willr;
 pub use wma::Wma;
 
 use crate::framework::{Arguments, Param, ParamKind, ParamValue, Params, Shared};
-use crate::kernels::{oscillators, volatility};
+use crate::kernels::{oscillators, rolling, volatility};
 use crate::registry::{window, QfFunction};
 use datafusion::common::Result;
 
@@ -169,6 +169,21 @@ pub fn functions() -> Vec<QfFunction> {
         window::<Willr>(),
         window::<Wma>(),
     ]
+}
+
+/// The simple mean of the last `period` rows: `sma` and `bb_middle` over the same
+/// series and period (a stage often asks for both) share it.
+const SIMPLE_MEAN: Shared = Shared {
+    id: "simple_mean",
+    outputs: 1,
+    compute: simple_mean,
+    writes_every_row: true,
+    derived: &[],
+};
+
+fn simple_mean(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+    rolling::rolling_mean(s[0], p.usize(0), &mut outs[0]);
+    Ok(())
 }
 
 /// The MACD line and signal from one pass; the histogram made from them when asked

@@ -1,10 +1,8 @@
 //! `sma(x, period)`: TA-Lib's simple moving average.
 
 use crate::framework::{
-    Arguments, Doc, Family, Memory, Param, ParamKind, Params, Prefill, SeriesWindow,
+    Arguments, Doc, Family, Memory, Param, ParamKind, Params, SeriesWindow, Shared,
 };
-use crate::kernels::rolling::rolling_mean;
-use datafusion::common::Result;
 
 #[derive(Debug)]
 pub struct Sma;
@@ -26,14 +24,9 @@ impl SeriesWindow for Sma {
         example: "SELECT ts, sma(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 
-    const PREFILL: Prefill = Prefill::Nothing;
+    const SHARED: Option<(Shared, usize)> = Some((super::SIMPLE_MEAN, 0));
 
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
-    }
-
-    fn compute(series: &[&[f64]], params: &Params, out: &mut [f64]) -> Result<()> {
-        rolling_mean(series[0], params.usize(0), out);
-        Ok(())
     }
 }
