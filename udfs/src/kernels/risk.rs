@@ -153,10 +153,7 @@ pub fn rolling_sharpe(returns: &[f64], n: usize, periods: f64, out: &mut [f64]) 
 
 /// numpy's `percentile(x, 100 q)` with linear interpolation, on a sorted sample.
 pub(crate) fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
-    let position = q * (sorted.len() - 1) as f64;
-    let lo = position.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo as f64)
+    sample::linear_percentile(sorted.len(), q, |k| sorted[k])
 }
 
 /// Historical value at risk: the `cutoff` percentile of the returns (linear).

@@ -190,16 +190,19 @@ impl OrderStatistics {
 
     /// numpy's `percentile(x, 100 q)` with linear interpolation.
     pub fn percentile(&mut self, q: f64) -> f64 {
-        let position = q * (self.len() - 1) as f64;
-        let lo = position.floor() as usize;
-        let low = self.nth(lo);
-        let high = if lo + 1 < self.len() {
-            self.nth(lo + 1)
-        } else {
-            low
-        };
-        low + (high - low) * (position - lo as f64)
+        linear_percentile(self.len(), q, |k| self.nth(k))
     }
+}
+
+/// numpy's `percentile(x, 100 q)` with linear interpolation of a sample of `len`
+/// values whose `k`-th smallest is `nth(k)`: at `i = q (len - 1)`,
+/// `lo + (hi - lo) * (i - floor(i))`.
+pub(crate) fn linear_percentile(len: usize, q: f64, mut nth: impl FnMut(usize) -> f64) -> f64 {
+    let position = q * (len - 1) as f64;
+    let lo = position.floor() as usize;
+    let low = nth(lo);
+    let high = if lo + 1 < len { nth(lo + 1) } else { low };
+    low + (high - low) * (position - lo as f64)
 }
 
 /// `v` as an integer in `f64::total_cmp`'s order (an involution: it also maps back),
