@@ -6,11 +6,14 @@
 use crate::common::table_text;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
-use datafusion::physical_plan::{collect_partitioned, ExecutionPlanProperties};
+use datafusion::physical_plan::aggregates::AggregateExec;
+use datafusion::physical_plan::{collect_partitioned, ExecutionPlan, ExecutionPlanProperties};
 use datafusion::prelude::SessionContext;
 use futures::TryStreamExt;
+use quantfusion_udfs::framework::bundle::BundleUdf;
 use rstest::rstest;
 use std::path::Path;
+use std::sync::Arc;
 
 /// 141 keys of 1, 3, 5, ... 281 rows, then one key of 12,000 rows (longer than a
 /// range at every tested parallelism), then 500 NULL-keyed rows; NULL and NaN gaps.
@@ -138,6 +141,54 @@ async fn group_by_over_byte_ranges_equals_one_stream(#[case] partitions: usize) 
             "results differ at {partitions} ranges: {query}"
         );
     }
+}
+
+/// Whether the plan's bundle of collecting aggregates reads its groups as they
+/// arrive (`Some(true)`), keeping no ORDER BY keys; `None` without a bundle.
+fn bundle_reads_input_order(plan: &Arc<dyn ExecutionPlan>) -> Option<bool> {
+    if let Some(aggregate) = plan.downcast_ref::<AggregateExec>() {
+        let bundle = aggregate
+            .aggr_expr()
+            .iter()
+            .find_map(|e| e.fun().inner().downcast_ref::<BundleUdf>().cloned());
+        if let Some(bundle) = bundle {
+            return Some(bundle.is_input_in_order());
+        }
+    }
+    plan.children()
+        .into_iter()
+        .find_map(bundle_reads_input_order)
+}
+
+/// An ordered scorecard over the sorted file, aggregated in one phase, takes each
+/// group's rows in the order they arrive (no keys); over rows in another order it
+/// keeps and sorts by the keys. Both give the same values, bit for bit.
+#[rstest]
+#[case(1)]
+#[case(3)]
+#[tokio::test]
+async fn groups_arriving_in_order_need_no_keys(#[case] partitions: usize) {
+    let (_dir, file) = sorted_file().await;
+    let metrics = "sym, max_drawdown(x / 100 - 1 ORDER BY ts) AS mdd, \
+          sharpe_ratio(x / 100 - 1, 252) AS sharpe, calmar_ratio(x / 100 - 1, 252 ORDER BY ts) AS calmar, \
+          stability_of_timeseries(x / 100 - 1 ORDER BY ts) AS stability";
+    let in_order = format!("SELECT {metrics} FROM t GROUP BY sym");
+    let shuffled =
+        format!("SELECT {metrics} FROM (SELECT * FROM t ORDER BY x LIMIT 1000000) GROUP BY sym");
+    let ctx = session(&file, partitions).await;
+    let mut results = Vec::new();
+    for (query, reads_order) in [(&in_order, true), (&shuffled, false)] {
+        let frame = ctx.sql(query).await.unwrap();
+        let plan = frame.clone().create_physical_plan().await.unwrap();
+        assert_eq!(
+            bundle_reads_input_order(&plan),
+            Some(reads_order),
+            "{query}"
+        );
+        results.push(sorted_text(&frame.collect().await.unwrap()));
+    }
+    assert_eq!(results[0].lines().count(), 143 + 1);
+    assert!(results[0] == results[1], "in-order and keyed groups differ");
 }
 
 /// Each output stream drained to the end before the next is opened, in either

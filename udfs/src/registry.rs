@@ -2,8 +2,8 @@
 
 use crate::framework::{
     aggregate_udf, collecting_spec, memory_of, scalar_udf, window_udf, BundleAggregates, Causality,
-    CollectingSpec, Family, Memory, SeriesAggregate, SeriesScalar, SeriesWindow,
-    SinglePhaseCollecting, SplitSortedScans, StreamWindowPartitions,
+    CollectInInputOrder, CollectingSpec, Family, Memory, SeriesAggregate, SeriesScalar,
+    SeriesWindow, SinglePhaseCollecting, SplitSortedScans, StreamWindowPartitions,
 };
 use datafusion::common::Result;
 use datafusion::execution::FunctionRegistry;
@@ -119,8 +119,9 @@ pub fn window_memory(name: &str, args: &[Expr]) -> Option<Result<Memory>> {
 /// Registers every quantfusion function on a session, the optimizer rule that lets
 /// aggregates of the same series share one collection, and the physical rules that
 /// aggregate collecting aggregates in one phase ([`SinglePhaseCollecting`]), evaluate
-/// window functions one partition at a time ([`StreamWindowPartitions`]) and split
-/// sorted scans ([`SplitSortedScans`]).
+/// window functions one partition at a time ([`StreamWindowPartitions`]), split
+/// sorted scans ([`SplitSortedScans`]) and skip the ORDER BY keys of groups that
+/// arrive in order ([`CollectInInputOrder`]).
 pub fn register_all(ctx: &SessionContext) {
     let mut collecting = Vec::new();
     for f in all_functions() {
@@ -140,6 +141,7 @@ pub fn register_all(ctx: &SessionContext) {
     add_physical_rule(ctx, Arc::new(SinglePhaseCollecting::new(collecting_udfs)));
     add_physical_rule(ctx, Arc::new(StreamWindowPartitions));
     add_physical_rule(ctx, Arc::new(SplitSortedScans));
+    add_physical_rule(ctx, Arc::new(CollectInInputOrder));
 }
 
 /// Appends a physical optimizer rule to a live session, once. `SessionContext` has

@@ -58,18 +58,24 @@ impl PartialEq for Member {
 
 /// The shared accumulator of a bundle: its output is a struct with one Float64
 /// field per member (`m0`, `m1`, ...).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct BundleUdf {
     name: String,
     series: usize,
     ordered: bool,
+    /// Every group's rows arrive in ORDER BY order and whole (a one-phase aggregate
+    /// over input sorted so, see [`super::in_order`]): no keys are kept or checked.
+    input_in_order: bool,
     members: Vec<Member>,
     signature: Signature,
 }
 
 impl PartialEq for BundleUdf {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.ordered == other.ordered && self.members == other.members
+        self.name == other.name
+            && self.ordered == other.ordered
+            && self.input_in_order == other.input_in_order
+            && self.members == other.members
     }
 }
 
@@ -86,6 +92,28 @@ fn member_field(i: usize) -> String {
 }
 
 impl BundleUdf {
+    /// Whether the members depend on the order of the rows.
+    pub fn is_ordered(&self) -> bool {
+        self.ordered
+    }
+
+    /// This bundle over input whose groups arrive whole and in ORDER BY order.
+    pub fn with_input_in_order(&self) -> BundleUdf {
+        BundleUdf {
+            input_in_order: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether the groups are known to arrive whole and in order (no keys kept).
+    pub fn is_input_in_order(&self) -> bool {
+        self.input_in_order
+    }
+
+    fn keeps_keys(&self) -> bool {
+        self.ordered && !self.input_in_order
+    }
+
     fn output_fields(&self) -> Fields {
         (0..self.members.len())
             .map(|i| Field::new(member_field(i), DataType::Float64, true))
@@ -100,7 +128,7 @@ impl BundleUdf {
     }
 
     fn encoder(&self, args: &AccumulatorArgs) -> Result<Option<KeyEncoder>> {
-        match (self.ordered, args.order_bys) {
+        match (self.keeps_keys(), args.order_bys) {
             (true, order_bys) if !order_bys.is_empty() => {
                 Ok(Some(KeyEncoder::new(order_bys, args.schema)?))
             }
@@ -148,7 +176,7 @@ impl AggregateUDFImpl for BundleUdf {
                 ))
             })
             .collect();
-        if self.ordered && !args.ordering_fields.is_empty() {
+        if self.keeps_keys() && !args.ordering_fields.is_empty() {
             fields.push(Arc::new(Field::new(
                 format!("{}[order keys]", args.name),
                 list(DataType::Binary),
@@ -357,6 +385,7 @@ fn rewrite_with_bundles(aggregate: &Aggregate, bundles: Vec<Bundle>) -> Result<L
             name: format!("quantfusion_bundle({})", names.join(", ")),
             series: bundle.series.len(),
             ordered: bundle.members.iter().any(|(_, _, ordered)| *ordered),
+            input_in_order: false,
             members: bundle.members.into_iter().map(|(_, m, _)| m).collect(),
             signature: Signature::any(bundle.series.len(), Volatility::Immutable),
         };

@@ -43,7 +43,7 @@ where
     F: FnOnce(&[&[f64]], &mut [f64]) -> Result<()>,
 {
     let mut outputs = compute_outputs_on_present(columns, num_rows, 1, prefill, |series, outs| {
-        kernel(series, &mut outs[0])
+        kernel(series, outs[0])
     })?;
     Ok(finite_or_null(outputs.pop().expect("one output")))
 }
@@ -60,14 +60,14 @@ pub fn compute_outputs_on_present<F>(
     kernel: F,
 ) -> Result<Vec<Vec<f64>>>
 where
-    F: FnOnce(&[&[f64]], &mut [Vec<f64>]) -> Result<()>,
+    F: FnOnce(&[&[f64]], &mut [&mut [f64]]) -> Result<()>,
 {
     let outs = match missing_rows(columns, num_rows) {
         // Common case: nothing missing, the kernel reads Arrow's buffers directly.
         Missing::None => {
             let dense: Vec<&[f64]> = columns.iter().map(|c| &c.values()[..num_rows]).collect();
             let mut outs: Vec<Vec<f64>> = (0..outputs).map(|_| prefill.buffer(num_rows)).collect();
-            kernel(&dense, &mut outs)?;
+            kernel(&dense, &mut tails(&mut outs, 0))?;
             outs
         }
         // Missing rows only at the start (a lagged input's first rows): the kernel
@@ -77,20 +77,12 @@ where
                 .iter()
                 .map(|c| &c.values()[start..num_rows])
                 .collect();
-            let mut dense_outs: Vec<Vec<f64>> = (0..outputs)
-                .map(|_| prefill.buffer(num_rows - start))
-                .collect();
-            kernel(&dense, &mut dense_outs)?;
-            dense_outs
-                .into_iter()
-                .map(|dense_out| {
-                    let mut out = recycle::scratch(num_rows);
-                    out[..start].fill(f64::NAN);
-                    out[start..].copy_from_slice(&dense_out);
-                    recycle::give_back(dense_out);
-                    out
-                })
-                .collect()
+            let mut outs: Vec<Vec<f64>> = (0..outputs).map(|_| prefill.buffer(num_rows)).collect();
+            for out in &mut outs {
+                out[..start].fill(f64::NAN);
+            }
+            kernel(&dense, &mut tails(&mut outs, start))?;
+            outs
         }
         Missing::Rows(mask) => {
             let present = mask.count_set_bits();
@@ -105,20 +97,26 @@ where
             let dense: Vec<&[f64]> = gathered.iter().map(Vec::as_slice).collect();
             let mut dense_outs: Vec<Vec<f64>> =
                 (0..outputs).map(|_| prefill.buffer(present)).collect();
-            kernel(&dense, &mut dense_outs)?;
+            kernel(&dense, &mut tails(&mut dense_outs, 0))?;
             dense_outs
                 .into_iter()
                 .map(|dense_out| {
                     let mut out = recycle::filled(num_rows, f64::NAN);
-                    for (row, value) in mask.set_indices().zip(dense_out) {
+                    for (row, &value) in mask.set_indices().zip(&dense_out) {
                         out[row] = value;
                     }
+                    recycle::give_back(dense_out);
                     out
                 })
                 .collect()
         }
     };
     Ok(outs)
+}
+
+/// Each output from row `start` on, as the kernel writes it.
+fn tails(outs: &mut [Vec<f64>], start: usize) -> Vec<&mut [f64]> {
+    outs.iter_mut().map(|out| &mut out[start..]).collect()
 }
 
 /// Which rows a kernel cannot see (a NULL or a NaN in any column).

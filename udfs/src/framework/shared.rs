@@ -20,7 +20,7 @@ use std::cell::RefCell;
 
 /// Fills every output of a shared computation (each pre-filled with NaN = NULL) from
 /// the dense series.
-pub type ComputeAll = fn(&[&[f64]], &Params, &mut [Vec<f64>]) -> Result<()>;
+pub type ComputeAll = fn(&[&[f64]], &Params, &mut [&mut [f64]]) -> Result<()>;
 
 /// A computation with `outputs` results per row, and outputs derived from them.
 #[derive(Debug, Clone, Copy)]
@@ -190,7 +190,7 @@ mod tests {
 
     static CALLS: AtomicUsize = AtomicUsize::new(0);
 
-    fn running_sum_and_count(s: &[&[f64]], _p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+    fn running_sum_and_count(s: &[&[f64]], _p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
         CALLS.fetch_add(1, Ordering::SeqCst);
         let mut acc = 0.0;
         for (i, v) in s[0].iter().enumerate() {

@@ -111,17 +111,17 @@ pub fn for_each_window_fit(y: &[f64], n: usize, mut emit: impl FnMut(usize, Fit)
 /// The statistics of the rolling fit at once, `outs` = [slope, intercept, r2, rmse].
 /// The line's value at a row (TA-Lib's LINEARREG and TSF) is [`line_at`] of the
 /// first two; the angle, an arctangent per row, is left to [`linreg_angle`].
-pub fn linreg_all(y: &[f64], n: usize, outs: &mut [Vec<f64>]) {
+pub fn linreg_all<O: AsMut<[f64]>>(y: &[f64], n: usize, outs: &mut [O]) {
     // Every row is written: NaN until the first full window.
     let warmup = (n.max(1) - 1).min(y.len());
     for out in outs.iter_mut() {
-        out[..warmup].fill(f64::NAN);
+        out.as_mut()[..warmup].fill(f64::NAN);
     }
     let inv_n = 1.0 / n as f64;
     for_each_window_fit(y, n, |row, f| {
         let values = [f.slope, f.intercept, f.r2(), f.rmse(inv_n)];
         for (out, value) in outs.iter_mut().zip(values) {
-            out[row] = value;
+            out.as_mut()[row] = value;
         }
     });
 }

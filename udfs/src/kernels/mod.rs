@@ -19,6 +19,7 @@ pub mod frac_diff;
 pub mod garch;
 pub mod kpss;
 pub mod linreg;
+pub mod logarithm;
 pub mod moments;
 pub mod momentum;
 pub mod moving_average;

@@ -10,10 +10,17 @@ use super::rolling::{for_each_block_of_extremes, rolling_mean};
 /// `(slow - 1) + (signal - 1)`. TA-Lib swaps the periods when slow < fast.
 /// `outs` = [line, signal], every row written; the histogram is [`macd_hist`] of the
 /// two.
-pub fn macd_all(x: &[f64], fast: usize, slow: usize, signal: usize, outs: &mut [Vec<f64>]) {
+pub fn macd_all<O: AsMut<[f64]>>(
+    x: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+    outs: &mut [O],
+) {
     let [line_out, signal_out] = outs else {
         return;
     };
+    let (line_out, signal_out) = (line_out.as_mut(), signal_out.as_mut());
     let start = fast.max(slow).saturating_sub(1) + signal.saturating_sub(1);
     super::no_value_before(line_out, start);
     super::no_value_before(signal_out, start);

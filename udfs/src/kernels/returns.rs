@@ -3,9 +3,14 @@
 /// `ln(x[i] / x[i-1])`, numpy's `np.log(x[1:] / x[:-1])`.
 pub fn log_return(x: &[f64], out: &mut [f64]) {
     super::no_value_before(out, 1);
-    for (o, w) in out.iter_mut().skip(1).zip(x.windows(2)) {
-        *o = (w[1] / w[0]).ln();
+    let rows = x.len().min(out.len());
+    if rows < 2 {
+        return;
     }
+    for (o, w) in out[1..rows].iter_mut().zip(x.windows(2)) {
+        *o = w[1] / w[0];
+    }
+    super::logarithm::ln_in_place(&mut out[1..rows]);
 }
 
 /// `x[i] / x[i-1] - 1`.
@@ -45,7 +50,11 @@ pub fn realized_vol(x: &[f64], n: usize, out: &mut [f64]) {
     if x.len() < 2 {
         return;
     }
-    let squared: Vec<f64> = x.windows(2).map(|w| (w[1] / w[0]).ln().powi(2)).collect();
+    let mut squared: Vec<f64> = x.windows(2).map(|w| w[1] / w[0]).collect();
+    super::logarithm::ln_in_place(&mut squared);
+    for v in &mut squared {
+        *v *= *v;
+    }
     // squared[j] is the return ending at row j + 1
     super::rolling::rolling_sum(&squared, n, &mut out[1..]);
     for v in &mut out[1..] {

@@ -84,13 +84,14 @@ pub fn stability_of_timeseries(returns: &[f64]) -> Option<f64> {
     if n < 2 {
         return None;
     }
-    let path: Vec<f64> = returns
-        .iter()
-        .scan(0.0, |acc, r| {
-            *acc += r.ln_1p();
-            Some(*acc)
-        })
-        .collect();
+    // The cumulative log growth: logarithms in a vectorised pass, then the sums.
+    let mut path = returns.to_vec();
+    super::logarithm::ln_1p_in_place(&mut path);
+    let mut total = 0.0;
+    for v in &mut path {
+        total += *v;
+        *v = total;
+    }
     let (y_mean, syy) = mean_and_m2(&path)?;
     if syy == 0.0 {
         return None;

@@ -51,10 +51,11 @@ pub fn natr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64])
 /// The window moments are a running recurrence; the square roots are a second,
 /// vectorised pass (a square root per row inside the recurrence cost more than the
 /// recurrence itself). The window's `m2` waits in `upper` between the two.
-pub fn bollinger_all(x: &[f64], n: usize, k: f64, outs: &mut [Vec<f64>]) {
+pub fn bollinger_all<O: AsMut<[f64]>>(x: &[f64], n: usize, k: f64, outs: &mut [O]) {
     let [upper, middle, lower, ..] = outs else {
         return;
     };
+    let (upper, middle, lower) = (upper.as_mut(), middle.as_mut(), lower.as_mut());
     let first_row = n.checked_sub(1).unwrap_or(usize::MAX);
     for band in [&mut *upper, &mut *middle, &mut *lower] {
         super::no_value_before(band, first_row);

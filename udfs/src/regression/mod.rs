@@ -52,7 +52,7 @@ fn line_one_row_ahead(p: &Params, _x: &[&[f64]], fit: &[&[f64]], out: &mut [f64]
     fit::line_at(fit[0], fit[1], p.usize(0) as f64, out);
 }
 
-fn linreg_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+fn linreg_all(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
     fit::linreg_all(s[0], p.usize(0), outs);
     Ok(())
 }

@@ -181,8 +181,8 @@ const SIMPLE_MEAN: Shared = Shared {
     derived: &[],
 };
 
-fn simple_mean(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
-    rolling::rolling_mean(s[0], p.usize(0), &mut outs[0]);
+fn simple_mean(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
+    rolling::rolling_mean(s[0], p.usize(0), outs[0]);
     Ok(())
 }
 
@@ -200,7 +200,7 @@ fn macd_hist(_p: &Params, _x: &[&[f64]], macd: &[&[f64]], out: &mut [f64]) {
     oscillators::macd_hist(macd[0], macd[1], out);
 }
 
-fn macd_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+fn macd_all(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
     oscillators::macd_all(s[0], p.usize(0), p.usize(1), p.usize(2), outs);
     Ok(())
 }
@@ -223,7 +223,7 @@ fn band_width(_p: &Params, _x: &[&[f64]], bands: &[&[f64]], out: &mut [f64]) {
     volatility::band_width(bands[0], bands[1], bands[2], out);
 }
 
-fn bollinger_all(s: &[&[f64]], p: &Params, outs: &mut [Vec<f64>]) -> Result<()> {
+fn bollinger_all(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
     volatility::bollinger_all(s[0], p.usize(0), p.f64(1), outs);
     Ok(())
 }
