@@ -202,11 +202,12 @@ impl AggregateUDFImpl for BundleUdf {
         &self,
         args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
-        Ok(Box::new(CollectingGroups::new(
-            self.series,
-            self.encoder(&args)?,
-            self.evaluator(),
-        )))
+        let groups = CollectingGroups::new(self.series, self.encoder(&args)?, self.evaluator());
+        Ok(Box::new(if self.input_in_order {
+            groups.sharing_input_rows()
+        } else {
+            groups
+        }))
     }
 }
 

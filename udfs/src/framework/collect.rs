@@ -199,23 +199,45 @@ impl InputBatch {
         group_of: impl Fn(usize) -> usize,
     ) {
         let values: Vec<&[f64]> = self.series.iter().map(|a| a.values().as_ref()).collect();
-        let mut append = |rows: std::ops::Range<usize>, group: usize| {
+        self.for_each_stretch(group_of, |rows, group| {
             for run in store.append(&values, self.keys.as_ref(), rows) {
                 groups[group].add_run(run);
             }
-        };
+        });
+    }
+
+    /// Gives each group its kept rows as slices of this batch's arrays (no copy):
+    /// for groups that arrive whole and in order, where the rows are read once, as
+    /// they came, and the batch's memory is released as its groups are emitted.
+    pub fn share_with(&self, groups: &mut [GroupRows], group_of: impl Fn(usize) -> usize) {
+        self.for_each_stretch(group_of, |rows, group| {
+            let series = self
+                .series
+                .iter()
+                .map(|a| a.slice(rows.start, rows.len()))
+                .collect();
+            groups[group].parts.push(StatePart { series, keys: None });
+        });
+    }
+
+    /// Calls `stretch(rows, group)` for each run of consecutive kept rows of one group.
+    fn for_each_stretch(
+        &self,
+        group_of: impl Fn(usize) -> usize,
+        mut stretch: impl FnMut(std::ops::Range<usize>, usize),
+    ) {
         let mut stretches = |rows: &mut dyn Iterator<Item = usize>| {
             let Some(first) = rows.next() else { return };
             let (mut start, mut end, mut group) = (first, first + 1, group_of(first));
             for i in rows {
                 let g = group_of(i);
                 if i != end || g != group {
-                    append(start..end, group);
+                    stretch(start..end, group);
                     (start, group) = (i, g);
                 }
                 end = i + 1;
             }
-            append(start..end, group);
+            stretch(start..end, group);
         };
         match &self.kept {
             None => stretches(&mut (0..self.num_rows)),
@@ -308,6 +330,9 @@ pub trait GroupEvaluator: Debug + Send + Sync {
 struct Collection {
     series: usize,
     encoder: Option<KeyEncoder>,
+    /// Rows are kept as slices of the input batches instead of copies in `store`
+    /// (see [`InputBatch::share_with`]).
+    share_rows: bool,
     store: RowStore,
     groups: Vec<GroupRows>,
 }
@@ -318,6 +343,7 @@ impl Collection {
         Collection {
             series,
             encoder,
+            share_rows: false,
             store,
             groups: Vec::new(),
         }
@@ -341,7 +367,11 @@ impl Collection {
         group_of: impl Fn(usize) -> usize,
     ) -> Result<()> {
         let batch = InputBatch::read(values, self.series, self.encoder.as_ref(), filter)?;
-        batch.append_to(&mut self.store, &mut self.groups, group_of);
+        if self.share_rows {
+            batch.share_with(&mut self.groups, group_of);
+        } else {
+            batch.append_to(&mut self.store, &mut self.groups, group_of);
+        }
         Ok(())
     }
 
@@ -469,6 +499,13 @@ impl CollectingGroups {
             collection: Collection::new(series, encoder),
             evaluator,
         }
+    }
+
+    /// Keeps the rows as slices of the input batches, for groups that arrive whole
+    /// and in order and keep no keys (an aggregation in one phase over sorted input).
+    pub fn sharing_input_rows(mut self) -> Self {
+        self.collection.share_rows = self.collection.encoder.is_none();
+        self
     }
 }
 
