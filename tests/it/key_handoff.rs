@@ -11,6 +11,7 @@ use datafusion::physical_plan::{collect_partitioned, ExecutionPlan, ExecutionPla
 use datafusion::prelude::SessionContext;
 use futures::TryStreamExt;
 use quantfusion_udfs::framework::bundle::BundleUdf;
+use quantfusion_udfs::framework::SortedGroupsExec;
 use rstest::rstest;
 use std::path::Path;
 use std::sync::Arc;
@@ -146,7 +147,11 @@ async fn group_by_over_byte_ranges_equals_one_stream(#[case] partitions: usize) 
 /// Whether the plan's bundle of collecting aggregates reads its groups as they
 /// arrive (`Some(true)`), keeping no ORDER BY keys; `None` without a bundle.
 fn bundle_reads_input_order(plan: &Arc<dyn ExecutionPlan>) -> Option<bool> {
-    if let Some(aggregate) = plan.downcast_ref::<AggregateExec>() {
+    let aggregate = match plan.downcast_ref::<SortedGroupsExec>() {
+        Some(sorted) => Some(sorted.aggregate().as_ref()),
+        None => plan.downcast_ref::<AggregateExec>(),
+    };
+    if let Some(aggregate) = aggregate {
         let bundle = aggregate
             .aggr_expr()
             .iter()
@@ -161,21 +166,35 @@ fn bundle_reads_input_order(plan: &Arc<dyn ExecutionPlan>) -> Option<bool> {
 }
 
 /// An ordered scorecard over the sorted file, aggregated in one phase, takes each
-/// group's rows in the order they arrive (no keys); over rows in another order it
-/// keeps and sorts by the keys. Both give the same values, bit for bit.
+/// group's rows in the order they arrive (no keys), finding the groups as runs of
+/// equal keys (`SortedGroupsExec`, no hashing); over rows in another order it keeps
+/// and sorts by the keys in DataFusion's hash aggregation. Both give the same
+/// values, bit for bit, with groups spanning many input batches (batches of 7 rows)
+/// or few, and output batches of a few groups or of all. The unordered bundle
+/// (`win_rate`, `profit_factor`) reads whole numbers, whose sums are exact in any
+/// row order.
 #[rstest]
-#[case(1)]
-#[case(3)]
+#[case(1, 8192)]
+#[case(3, 8192)]
+#[case(1, 7)]
+#[case(3, 7)]
 #[tokio::test]
-async fn groups_arriving_in_order_need_no_keys(#[case] partitions: usize) {
+async fn groups_arriving_in_order_need_no_keys(#[case] partitions: usize, #[case] batch: usize) {
     let (_dir, file) = sorted_file().await;
     let metrics = "sym, max_drawdown(x / 100 - 1 ORDER BY ts) AS mdd, \
           sharpe_ratio(x / 100 - 1, 252) AS sharpe, calmar_ratio(x / 100 - 1, 252 ORDER BY ts) AS calmar, \
-          stability_of_timeseries(x / 100 - 1 ORDER BY ts) AS stability";
+          stability_of_timeseries(x / 100 - 1 ORDER BY ts) AS stability, \
+          win_rate(round(x) - 100) AS wins, profit_factor(round(x) - 100) AS pf";
     let in_order = format!("SELECT {metrics} FROM t GROUP BY sym");
     let shuffled =
         format!("SELECT {metrics} FROM (SELECT * FROM t ORDER BY x LIMIT 1000000) GROUP BY sym");
     let ctx = session(&file, partitions).await;
+    ctx.sql(&format!("SET datafusion.execution.batch_size = {batch}"))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
     let mut results = Vec::new();
     for (query, reads_order) in [(&in_order, true), (&shuffled, false)] {
         let frame = ctx.sql(query).await.unwrap();
@@ -185,6 +204,8 @@ async fn groups_arriving_in_order_need_no_keys(#[case] partitions: usize) {
             Some(reads_order),
             "{query}"
         );
+        let text = explain(&ctx, query).await;
+        assert_eq!(text.contains("SortedGroupsExec"), reads_order, "{text}");
         results.push(sorted_text(&frame.collect().await.unwrap()));
     }
     assert_eq!(results[0].lines().count(), 143 + 1);

@@ -1,9 +1,10 @@
 //! The catalogue of every quantfusion function and its registration on a session.
 
 use crate::framework::{
-    aggregate_udf, collecting_spec, memory_of, scalar_udf, window_udf, BundleAggregates, Causality,
-    CollectInInputOrder, CollectingSpec, Family, Memory, SeriesAggregate, SeriesScalar,
-    SeriesWindow, SinglePhaseCollecting, SplitSortedScans, StreamWindowPartitions,
+    aggregate_udf, collecting_spec, memory_of, scalar_udf, window_udf, AggregateSortedGroups,
+    BundleAggregates, Causality, CollectInInputOrder, CollectingSpec, Family, Memory,
+    SeriesAggregate, SeriesScalar, SeriesWindow, SinglePhaseCollecting, SplitSortedScans,
+    StreamWindowPartitions,
 };
 use datafusion::common::Result;
 use datafusion::execution::FunctionRegistry;
@@ -120,8 +121,9 @@ pub fn window_memory(name: &str, args: &[Expr]) -> Option<Result<Memory>> {
 /// aggregates of the same series share one collection, and the physical rules that
 /// aggregate collecting aggregates in one phase ([`SinglePhaseCollecting`]), evaluate
 /// window functions one partition at a time ([`StreamWindowPartitions`]), split
-/// sorted scans ([`SplitSortedScans`]) and skip the ORDER BY keys of groups that
-/// arrive in order ([`CollectInInputOrder`]).
+/// sorted scans ([`SplitSortedScans`]), skip the ORDER BY keys of groups that
+/// arrive in order ([`CollectInInputOrder`]) and find such groups as runs of equal
+/// keys instead of hashing them ([`AggregateSortedGroups`]).
 pub fn register_all(ctx: &SessionContext) {
     let mut collecting = Vec::new();
     for f in all_functions() {
@@ -142,6 +144,7 @@ pub fn register_all(ctx: &SessionContext) {
     add_physical_rule(ctx, Arc::new(StreamWindowPartitions));
     add_physical_rule(ctx, Arc::new(SplitSortedScans));
     add_physical_rule(ctx, Arc::new(CollectInInputOrder));
+    add_physical_rule(ctx, Arc::new(AggregateSortedGroups));
 }
 
 /// Appends a physical optimizer rule to a live session, once. `SessionContext` has

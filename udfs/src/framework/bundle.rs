@@ -120,7 +120,13 @@ impl BundleUdf {
             .collect()
     }
 
-    fn evaluator(&self) -> Box<dyn GroupEvaluator> {
+    /// The number of series the members read (the call's arguments).
+    pub fn series(&self) -> usize {
+        self.series
+    }
+
+    /// Evaluates every member on each group's rows, as one struct per group.
+    pub fn evaluator(&self) -> Box<dyn GroupEvaluator> {
         Box::new(BundleEvaluator {
             members: self.members.clone(),
             fields: self.output_fields(),

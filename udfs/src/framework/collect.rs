@@ -15,7 +15,7 @@ use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::cast::{as_binary_array, as_float64_array, as_list_array};
-use datafusion::common::{Result, ScalarValue};
+use datafusion::common::{internal_err, Result, ScalarValue};
 use datafusion::logical_expr::{Accumulator, EmitTo, GroupsAccumulator};
 use std::borrow::Cow;
 use std::fmt::Debug;
@@ -318,6 +318,51 @@ fn list(values: ArrayRef, lengths: &[usize]) -> ArrayRef {
         values,
         None,
     ))
+}
+
+/// Groups handed over whole, each as pieces of input batches (an aggregation over
+/// input that delivers every group's rows together and in order): the rows are kept
+/// as slices, never copied or keyed.
+#[derive(Debug)]
+pub struct WholeGroups {
+    series: usize,
+    groups: Vec<GroupRows>,
+}
+
+impl WholeGroups {
+    pub fn new(series: usize) -> Self {
+        WholeGroups {
+            series,
+            groups: Vec::new(),
+        }
+    }
+
+    /// Begins the next group.
+    pub fn start_group(&mut self) {
+        self.groups.push(GroupRows::default());
+    }
+
+    /// Adds rows to the group begun last: the call's arguments over those rows
+    /// (series first); rows with a missing series value are skipped.
+    pub fn add_rows(&mut self, arrays: &[ArrayRef]) -> Result<()> {
+        let Some(last) = self.groups.len().checked_sub(1) else {
+            return internal_err!("rows added before any group was begun");
+        };
+        let batch = InputBatch::read(arrays, self.series, None, None)?;
+        batch.share_with(&mut self.groups, |_| last);
+        Ok(())
+    }
+
+    /// One value per group, in the order they were begun.
+    pub fn evaluate(&self, evaluator: &dyn GroupEvaluator) -> Result<ArrayRef> {
+        let store = RowStore::new(self.series, false);
+        evaluator.evaluate(Collected {
+            store: &store,
+            groups: &self.groups,
+            series: self.series,
+            with_keys: false,
+        })
+    }
 }
 
 /// Turns collected groups into the aggregate's output, one row per group.

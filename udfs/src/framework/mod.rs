@@ -20,6 +20,8 @@ pub mod row_store;
 pub mod scalar;
 pub mod shared;
 pub mod single_phase;
+pub mod sorted_groups;
+pub mod sorted_runs;
 pub mod window;
 
 pub use aggregate::{aggregate_udf, collecting_spec, SeriesAggregate};
@@ -35,4 +37,5 @@ pub use partition_stream::{BatchEvaluator, PartitionStreamExec, StreamWindowPart
 pub use scalar::{scalar_udf, SeriesScalar};
 pub use shared::Shared;
 pub use single_phase::SinglePhaseCollecting;
+pub use sorted_groups::{AggregateSortedGroups, SortedGroupsExec};
 pub use window::{memory_of, window_udf, SeriesWindow};

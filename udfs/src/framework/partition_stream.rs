@@ -18,12 +18,11 @@
 //! input's own slices with the results appended.
 //! [`StreamWindowPartitions`] is the physical optimizer rule that swaps it in.
 
-use datafusion::arrow::array::make_comparator;
+use super::sorted_runs::SortedRuns;
 use datafusion::arrow::array::{new_null_array, Array, ArrayRef, RecordBatch, RecordBatchOptions};
-use datafusion::arrow::compute::{concat, SortOptions};
+use datafusion::arrow::compute::concat;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::arrow::row::{RowConverter, SortField};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{internal_err, Result};
 use datafusion::config::ConfigOptions;
@@ -31,7 +30,6 @@ use datafusion::execution::TaskContext;
 use datafusion::physical_expr::utils::collect_columns;
 use datafusion::physical_expr::window::StandardWindowExpr;
 use datafusion::physical_expr::OrderingRequirements;
-use datafusion::physical_expr::PhysicalSortExpr;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::execution_plan::{CardinalityEffect, EmissionType};
 use datafusion::physical_plan::metrics::{BaselineMetrics, ExecutionPlanMetricsSet, MetricsSet};
@@ -233,11 +231,15 @@ impl ExecutionPlan for PartitionStreamExec {
             schema: self.schema(),
             window_expr,
             evaluation_schema,
-            partition_keys: self.window.partition_by_sort_keys()?,
+            runs: SortedRuns::new(
+                self.window
+                    .partition_by_sort_keys()?
+                    .into_iter()
+                    .map(|k| k.expr)
+                    .collect(),
+            ),
             input,
-            open: Vec::new(),
             ready: VecDeque::new(),
-            key_rows: None,
             finished: false,
             metrics: BaselineMetrics::new(&self.metrics, partition),
             batch_evaluator: self.batch_evaluator.clone(),
@@ -309,134 +311,23 @@ fn reads_order_by(expr: &dyn WindowExpr) -> bool {
     }
 }
 
-/// Row ranges of equal keys of `columns`, which are sorted by them (so each key's
-/// rows are adjacent), found by exponential then binary search from each range's
-/// first row: O(log length) comparisons per partition instead of one per row, which
-/// on string keys was a tenth of a long-partition stage.
-fn sorted_key_ranges(columns: &[ArrayRef], num_rows: usize) -> Result<Vec<Range<usize>>> {
-    if columns.is_empty() {
-        return Ok((num_rows > 0).then_some(0..num_rows).into_iter().collect());
-    }
-    let comparators = columns
-        .iter()
-        .map(|c| make_comparator(c.as_ref(), c.as_ref(), SortOptions::default()))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let same = |i: usize, j: usize| comparators.iter().all(|c| c(i, j).is_eq());
-    let mut ranges = Vec::new();
-    let mut start = 0;
-    while start < num_rows {
-        // `last` has the key of `start`; `end` is past it, or the end of the batch.
-        let (mut last, mut step) = (start, 1);
-        while last + step < num_rows && same(start, last + step) {
-            last += step;
-            step *= 2;
-        }
-        let mut end = (last + step).min(num_rows);
-        while end - last > 1 {
-            let middle = last + (end - last) / 2;
-            if same(start, middle) {
-                last = middle;
-            } else {
-                end = middle;
-            }
-        }
-        ranges.push(start..end);
-        start = end;
-    }
-    Ok(ranges)
-}
-
 /// The stream of one output partition.
 struct PartitionStream {
     schema: SchemaRef,
     window_expr: Vec<Arc<dyn WindowExpr>>,
-    /// The PARTITION BY keys, as the input is sorted on them.
-    partition_keys: Vec<PhysicalSortExpr>,
+    /// The partitions, found as runs of equal PARTITION BY keys.
+    runs: SortedRuns,
     /// See [`evaluation_schema`].
     evaluation_schema: SchemaRef,
     input: SendableRecordBatchStream,
-    /// Rows of the partition still receiving rows (slices of input batches).
-    open: Vec<RecordBatch>,
     /// Output batches evaluated but not yet returned.
     ready: VecDeque<RecordBatch>,
-    /// Compares a boundary row of one batch with one of the next.
-    key_rows: Option<RowConverter>,
     finished: bool,
     metrics: BaselineMetrics,
     batch_evaluator: Option<Arc<dyn BatchEvaluator>>,
 }
 
 impl PartitionStream {
-    fn key_columns(&self, batch: &RecordBatch) -> Result<Vec<ArrayRef>> {
-        self.partition_keys
-            .iter()
-            .map(|k| k.expr.evaluate(batch)?.into_array(batch.num_rows()))
-            .collect()
-    }
-
-    /// Row ranges of equal keys in `batch`, in order.
-    fn ranges(&self, batch: &RecordBatch) -> Result<Vec<Range<usize>>> {
-        sorted_key_ranges(&self.key_columns(batch)?, batch.num_rows())
-    }
-
-    /// Whether the first row of `batch` has the key of the last open row.
-    fn continues_open(&mut self, batch: &RecordBatch) -> Result<bool> {
-        let Some(last) = self.open.last() else {
-            return Ok(false);
-        };
-        // No PARTITION BY: every row is in the one partition.
-        if self.partition_keys.is_empty() {
-            return Ok(true);
-        }
-        let before = self.key_columns(&last.slice(last.num_rows() - 1, 1))?;
-        let after = self.key_columns(&batch.slice(0, 1))?;
-        if self.key_rows.is_none() {
-            let fields = before
-                .iter()
-                .map(|c| SortField::new(c.data_type().clone()))
-                .collect();
-            self.key_rows = Some(RowConverter::new(fields)?);
-        }
-        let converter = self.key_rows.as_ref().expect("set above");
-        let before = converter.convert_columns(&before)?;
-        let after = converter.convert_columns(&after)?;
-        Ok(before.row(0) == after.row(0))
-    }
-
-    /// Takes in one input batch; returns the rows of the partitions it completed.
-    fn push(&mut self, batch: RecordBatch) -> Result<Vec<RecordBatch>> {
-        if batch.num_rows() == 0 {
-            return Ok(Vec::new());
-        }
-        let continues = self.continues_open(&batch)?;
-        let batch_ranges = self.ranges(&batch)?;
-        // The last partition of the batch may go on in the next one.
-        let split = batch_ranges.last().map_or(0, |r| r.start);
-        if split == 0 && continues {
-            self.open.push(batch);
-            return Ok(Vec::new());
-        }
-        let complete = std::mem::take(&mut self.open);
-        let open_rows: usize = complete.iter().map(RecordBatch::num_rows).sum();
-        let mut ranges = Vec::with_capacity(batch_ranges.len());
-        let mut new_ranges = batch_ranges[..batch_ranges.len() - 1].iter();
-        if open_rows > 0 {
-            // The open partition, with the batch's first range when it continues it.
-            let end = match continues {
-                true => new_ranges.next().map_or(0, |r| r.end),
-                false => 0,
-            };
-            ranges.push(0..open_rows + end);
-        }
-        ranges.extend(new_ranges.map(|r| open_rows + r.start..open_rows + r.end));
-        let mut rows = complete;
-        if split > 0 {
-            rows.push(batch.slice(0, split));
-        }
-        self.open.push(batch.slice(split, batch.num_rows() - split));
-        self.evaluate(&rows, &ranges)
-    }
-
     /// Evaluates every window expression on each partition of `rows` (slices of
     /// input batches, together split by `ranges`), and returns the slices with the
     /// results appended.
@@ -521,17 +412,15 @@ impl PartitionStream {
             if self.finished {
                 return Poll::Ready(None);
             }
-            let out = match ready!(self.input.poll_next_unpin(cx)) {
-                Some(Ok(batch)) => self.push(batch),
+            let completed = match ready!(self.input.poll_next_unpin(cx)) {
+                Some(Ok(batch)) => self.runs.push(batch),
                 Some(Err(e)) => Err(e),
                 None => {
                     self.finished = true;
-                    let open = std::mem::take(&mut self.open);
-                    let rows: usize = open.iter().map(RecordBatch::num_rows).sum();
-                    // The open rows are one partition.
-                    self.evaluate(&open, std::slice::from_ref(&(0..rows)))
+                    Ok(self.runs.finish())
                 }
             };
+            let out = completed.and_then(|c| self.evaluate(&c.rows, &c.ranges));
             match out {
                 Ok(batches) => self.ready.extend(batches),
                 Err(e) => {
@@ -593,6 +482,7 @@ impl PhysicalOptimizerRule for StreamWindowPartitions {
 
 #[cfg(test)]
 mod tests {
+    use super::super::sorted_runs::sorted_key_ranges;
     use super::*;
     use datafusion::arrow::array::{Float64Array, Int64Array, StringViewArray};
     use datafusion::arrow::compute::SortColumn;

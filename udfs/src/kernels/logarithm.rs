@@ -75,61 +75,63 @@ fn is_positive_normal(x: f64) -> bool {
 
 /// `out[i] = ln(values[i])` over the common length.
 pub fn ln_into(values: &[f64], out: &mut [f64]) {
-    for (input, output) in values.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
+    let rows = values.len().min(out.len());
+    let (values, out) = (&values[..rows], &mut out[..rows]);
+    let whole = rows - rows % CHUNK;
+    for (input, output) in values.chunks_exact(CHUNK).zip(out.chunks_exact_mut(CHUNK)) {
+        let input: &[f64; CHUNK] = input.try_into().expect("a whole chunk");
         chunk_ln(input, output, |x| x, ln_normal, f64::ln);
+    }
+    for (o, &x) in out[whole..].iter_mut().zip(&values[whole..]) {
+        *o = x.ln();
     }
 }
 
 /// `values[i] = ln(values[i])`, in place.
 pub fn ln_in_place(values: &mut [f64]) {
-    for chunk in values.chunks_mut(CHUNK) {
-        let mut input = [0.0; CHUNK];
-        input[..chunk.len()].copy_from_slice(chunk);
-        chunk_ln(&input[..chunk.len()], chunk, |x| x, ln_normal, f64::ln);
+    let mut chunks = values.chunks_exact_mut(CHUNK);
+    for chunk in &mut chunks {
+        let input: [f64; CHUNK] = (*chunk).try_into().expect("a whole chunk");
+        chunk_ln(&input, chunk, |x| x, ln_normal, f64::ln);
+    }
+    for v in chunks.into_remainder() {
+        *v = v.ln();
     }
 }
 
 /// `values[i] = ln(1 + values[i])`, in place.
 pub fn ln_1p_in_place(values: &mut [f64]) {
-    for chunk in values.chunks_mut(CHUNK) {
-        let mut input = [0.0; CHUNK];
-        input[..chunk.len()].copy_from_slice(chunk);
-        chunk_ln(
-            &input[..chunk.len()],
-            chunk,
-            |r| 1.0 + r,
-            ln_1p_normal,
-            f64::ln_1p,
-        );
+    let mut chunks = values.chunks_exact_mut(CHUNK);
+    for chunk in &mut chunks {
+        let input: [f64; CHUNK] = (*chunk).try_into().expect("a whole chunk");
+        chunk_ln(&input, chunk, |r| 1.0 + r, ln_1p_normal, f64::ln_1p);
+    }
+    for v in chunks.into_remainder() {
+        *v = v.ln_1p();
     }
 }
 
 /// One chunk: `fast` when the argument of every logarithm in it (`argument(x)`) is
-/// positive normal, `exact` value by value otherwise (and for a short last chunk).
+/// positive normal, `exact` value by value otherwise.
 #[inline(always)]
 fn chunk_ln(
-    input: &[f64],
+    input: &[f64; CHUNK],
     output: &mut [f64],
     argument: impl Fn(f64) -> f64,
     fast: impl Fn(f64) -> f64,
     exact: impl Fn(f64) -> f64,
 ) {
-    if let (Ok(input), Ok(output)) = (
-        <&[f64; CHUNK]>::try_from(input),
-        <&mut [f64; CHUNK]>::try_from(&mut *output),
-    ) {
-        let all_normal = input
-            .iter()
-            .fold(true, |ok, &x| ok & is_positive_normal(argument(x)));
-        if all_normal {
-            for (o, &x) in output.iter_mut().zip(input) {
-                *o = fast(x);
-            }
-            return;
+    let all_normal = input
+        .iter()
+        .fold(true, |ok, &x| ok & is_positive_normal(argument(x)));
+    if all_normal {
+        for (o, &x) in output.iter_mut().zip(input) {
+            *o = fast(x);
         }
-    }
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = exact(x);
+    } else {
+        for (o, &x) in output.iter_mut().zip(input) {
+            *o = exact(x);
+        }
     }
 }
 
