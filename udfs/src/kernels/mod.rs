@@ -47,6 +47,16 @@ pub(crate) fn mul_add(a: f64, b: f64, c: f64) -> f64 {
     }
 }
 
+/// One step of an exponential smoothing, `keep prev + share_of_new` (`share_of_new`
+/// = `(1 - keep) x`, computed by the caller off the recurrence): a single fused
+/// multiply-add is all that each row waits for, half the chain of TA-Lib's
+/// `prev + k (x - prev)`, and within a few ulps of it (the smoothing damps
+/// rounding instead of accumulating it).
+#[inline(always)]
+pub(crate) fn ema_step(prev: f64, keep: f64, share_of_new: f64) -> f64 {
+    mul_add(prev, keep, share_of_new)
+}
+
 /// Writes NaN ("no value") into the rows before `first_row`, or into every row of a
 /// series that short: the warm-up of a kernel that writes every row.
 pub(crate) fn no_value_before(out: &mut [f64], first_row: usize) {

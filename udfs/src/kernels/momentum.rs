@@ -29,7 +29,8 @@ pub fn roc(x: &[f64], n: usize, out: &mut [f64]) {
 
 /// Wilder-smoothed average gain and loss of one-row changes, as RSI and CMO use:
 /// `emit(row, gain, loss)` from row `n` on, seeded with simple means of the first
-/// `n` changes, then `avg = (avg (n - 1) + new) / n`.
+/// `n` changes, then `avg = (avg (n - 1) + new) / n`, computed as
+/// `avg (n - 1) / n + new / n`.
 fn for_each_wilder_gain_loss(x: &[f64], n: usize, mut emit: impl FnMut(usize, f64, f64)) {
     if n == 0 || x.len() <= n {
         return;
@@ -47,18 +48,16 @@ fn for_each_wilder_gain_loss(x: &[f64], n: usize, mut emit: impl FnMut(usize, f6
     gain /= nf;
     loss /= nf;
     emit(n, gain, loss);
-    // Fused multiply-adds and reciprocal multiplies keep the recurrences short
-    // (within an ulp of TA-Lib's arithmetic, damped by the smoothing).
-    let inv = 1.0 / nf;
+    // `avg (n-1)/n + new/n`: one fused multiply-add on each recurrence's chain, the
+    // new move's share computed off it (within a few ulps of TA-Lib's arithmetic,
+    // damped by the smoothing). Moves are split without a branch: their sign is a
+    // coin flip.
+    let (keep, inv) = ((nf - 1.0) / nf, 1.0 / nf);
     for row in n + 1..x.len() {
         let change = x[row] - x[row - 1];
-        let (up, down) = if change > 0.0 {
-            (change, 0.0)
-        } else {
-            (0.0, -change)
-        };
-        gain = super::mul_add(gain, nf - 1.0, up) * inv;
-        loss = super::mul_add(loss, nf - 1.0, down) * inv;
+        let (up, down) = (change.max(0.0), (-change).max(0.0));
+        gain = super::ema_step(gain, keep, up * inv);
+        loss = super::ema_step(loss, keep, down * inv);
         emit(row, gain, loss);
     }
 }

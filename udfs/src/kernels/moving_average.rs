@@ -1,7 +1,8 @@
 //! Recursive moving averages with TA-Lib's seeding.
 
 /// TA-Lib's EMA: seeded with the simple mean of the first `n` values (output at row
-/// `n - 1`), then `prev + k * (x - prev)` with `k = 2 / (n + 1)`; writes every row.
+/// `n - 1`), then `prev + k * (x - prev)` with `k = 2 / (n + 1)`, computed as
+/// `(1 - k) prev + k x`; writes every row.
 pub fn ema(x: &[f64], n: usize, out: &mut [f64]) {
     super::no_value_before(out, n.checked_sub(1).unwrap_or(usize::MAX));
     if n == 0 || x.len() < n {
@@ -11,9 +12,7 @@ pub fn ema(x: &[f64], n: usize, out: &mut [f64]) {
     let mut prev = x[..n].iter().sum::<f64>() / n as f64;
     out[n - 1] = prev;
     for (o, &v) in out[n..].iter_mut().zip(&x[n..]) {
-        // `prev + k (v - prev)` with the multiply-add fused: a shorter chain, and a
-        // constant series stays exactly constant.
-        prev = super::mul_add(k, v - prev, prev);
+        prev = super::ema_step(prev, 1.0 - k, k * v);
         *o = prev;
     }
 }

@@ -1,8 +1,8 @@
 //! Multi-average oscillators, stochastics, Aroon, CCI, BOP and accumulation /
 //! distribution, with TA-Lib's definitions, seeding and flat-range values.
 
+use super::ema_step;
 use super::moving_average::ema;
-use super::mul_add;
 use super::rolling::{for_each_block_of_extremes, rolling_mean};
 
 /// TA-Lib MACD: the fast EMA is seeded on the `fast` rows ending at row `slow - 1`, so
@@ -55,25 +55,24 @@ fn for_each_macd(
         return;
     }
     // One pass with the three recurrences interleaved (each is latency-bound, so
-    // together they cost about one), in TA-Lib's order of operations with each
-    // multiply-add fused (see `ema`).
+    // together they cost about one), each step one fused multiply-add (see `ema`).
     let (kf, ks, kg) = (ema_factor(fast), ema_factor(slow), ema_factor(signal));
     let mut f = x[slow - fast..slow].iter().sum::<f64>() / fast as f64;
     let mut s = x[..slow].iter().sum::<f64>() / slow as f64;
     // The signal is seeded with the mean of the MACD values from row slow-1 to start.
     let mut seed = f - s;
     for &v in &x[slow..=start] {
-        f = mul_add(kf, v - f, f);
-        s = mul_add(ks, v - s, s);
+        f = ema_step(f, 1.0 - kf, kf * v);
+        s = ema_step(s, 1.0 - ks, ks * v);
         seed += f - s;
     }
     let mut sig = seed / signal as f64;
     emit(start, f - s, sig);
     for (row, &v) in x.iter().enumerate().skip(start + 1) {
-        f = mul_add(kf, v - f, f);
-        s = mul_add(ks, v - s, s);
+        f = ema_step(f, 1.0 - kf, kf * v);
+        s = ema_step(s, 1.0 - ks, ks * v);
         let line = f - s;
-        sig = mul_add(kg, line - sig, sig);
+        sig = ema_step(sig, 1.0 - kg, kg * line);
         emit(row, line, sig);
     }
 }

@@ -1,6 +1,6 @@
 //! True range, average true range and Bollinger bands with TA-Lib's definitions.
 
-use super::mul_add;
+use super::ema_step;
 use super::rolling::for_each_window_moments;
 
 /// TA-Lib TRANGE: `max(high, prev close) - min(low, prev close)`; the first row has no
@@ -24,14 +24,14 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) 
         high[row].max(prev) - low[row].min(prev)
     };
     let nf = n as f64;
-    // A fused multiply-add and a reciprocal, not a division, on the recurrence's
-    // critical path (within an ulp of TA-Lib's arithmetic; the smoothing damps the
-    // difference).
-    let inv = 1.0 / nf;
+    // `atr (n-1)/n + tr/n`: one fused multiply-add on the recurrence's critical
+    // path, the true range's share computed off it (within a few ulps of TA-Lib's
+    // arithmetic; the smoothing damps the difference).
+    let (keep, inv) = ((nf - 1.0) / nf, 1.0 / nf);
     let mut value = (1..=n).map(true_range).sum::<f64>() / nf;
     out[n] = value;
     for (row, o) in out.iter_mut().enumerate().skip(n + 1) {
-        value = mul_add(value, nf - 1.0, true_range(row)) * inv;
+        value = ema_step(value, keep, true_range(row) * inv);
         *o = value;
     }
 }
