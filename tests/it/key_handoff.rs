@@ -212,6 +212,60 @@ async fn groups_arriving_in_order_need_no_keys(#[case] partitions: usize, #[case
     assert!(results[0] == results[1], "in-order and keyed groups differ");
 }
 
+/// Groups of two keys, NULL in either, over a file sorted by both: found as runs
+/// (`SortedGroupsExec`) at 1 and 3 streams, with the values of DataFusion's hash
+/// aggregation of the same rows in another order.
+#[rstest]
+#[case(1)]
+#[case(3)]
+#[tokio::test]
+async fn sorted_groups_of_two_keys_with_nulls(#[case] partitions: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two_keys.parquet");
+    let writer = quantfusion::context::session_context().unwrap();
+    let copy = format!(
+        "COPY (SELECT \
+           CASE WHEN i < 9000 THEN 'S' || CAST(i / 3000 AS VARCHAR) ELSE NULL END AS sym, \
+           CASE WHEN i % 11 = 0 THEN NULL ELSE (i % 3000) / 400 END AS bucket, \
+           i AS ts, 100 + sin(i * 0.37) * 5 AS x \
+         FROM generate_series(0, 9999) AS t(i) \
+         ORDER BY sym ASC NULLS LAST, bucket ASC NULLS LAST, ts) \
+         TO '{}' STORED AS PARQUET OPTIONS ('format.max_row_group_size' '700')",
+        file.display()
+    );
+    writer.sql(&copy).await.unwrap().collect().await.unwrap();
+    let ctx = quantfusion::context::session_context().unwrap();
+    for set in [
+        format!("SET datafusion.execution.target_partitions = {partitions}"),
+        "SET datafusion.optimizer.repartition_file_min_size = 1".to_string(),
+        format!(
+            "CREATE EXTERNAL TABLE t STORED AS PARQUET LOCATION '{}' \
+             WITH ORDER (sym ASC NULLS LAST, bucket ASC NULLS LAST, ts ASC)",
+            file.display()
+        ),
+    ] {
+        ctx.sql(&set).await.unwrap().collect().await.unwrap();
+    }
+    let metrics = "sym, bucket, max_drawdown(x / 100 - 1 ORDER BY ts) AS mdd, \
+          sharpe_ratio(x / 100 - 1, 252) AS sharpe, win_rate(round(x) - 100) AS wins, \
+          profit_factor(round(x) - 100) AS pf";
+    let in_order = format!("SELECT {metrics} FROM t GROUP BY sym, bucket");
+    let shuffled = format!(
+        "SELECT {metrics} FROM (SELECT * FROM t ORDER BY x LIMIT 1000000) GROUP BY sym, bucket"
+    );
+    let plan = explain(&ctx, &in_order).await;
+    assert!(plan.contains("SortedGroupsExec"), "{plan}");
+    assert!(!explain(&ctx, &shuffled).await.contains("SortedGroupsExec"));
+    let got = sorted_text(&ctx.sql(&in_order).await.unwrap().collect().await.unwrap());
+    let expected = sorted_text(&ctx.sql(&shuffled).await.unwrap().collect().await.unwrap());
+    // 3 symbols x (8 buckets + NULL), and the NULL symbol's buckets 0-2 and NULL.
+    assert_eq!(got.lines().count(), 31 + 1, "{got}");
+    assert!(
+        got == expected,
+        "run-found and hashed groups differ:\n{got}\n{expected}"
+    );
+}
+
 /// Each output stream drained to the end before the next is opened, in either
 /// order, and the same plan executed twice: nothing waits on a stream nobody
 /// polls, and every row comes out exactly once.
