@@ -52,13 +52,18 @@ const QUERY: &str = "SELECT sym, ts, \
     FROM t WINDOW w AS (PARTITION BY sym ORDER BY ts)";
 
 async fn session(file: &Path, partitions: usize) -> SessionContext {
+    session_ordered_by(file, partitions, "sym ASC NULLS LAST, ts ASC").await
+}
+
+/// A session reading `file` as table `t` declared sorted by `order`, on
+/// `partitions` streams (byte ranges however small the file).
+async fn session_ordered_by(file: &Path, partitions: usize, order: &str) -> SessionContext {
     let ctx = quantfusion::context::session_context().unwrap();
     for set in [
         format!("SET datafusion.execution.target_partitions = {partitions}"),
         "SET datafusion.optimizer.repartition_file_min_size = 1".to_string(),
         format!(
-            "CREATE EXTERNAL TABLE t STORED AS PARQUET LOCATION '{}' \
-             WITH ORDER (sym ASC NULLS LAST, ts ASC)",
+            "CREATE EXTERNAL TABLE t STORED AS PARQUET LOCATION '{}' WITH ORDER ({order})",
             file.display()
         ),
     ] {
@@ -234,18 +239,8 @@ async fn sorted_groups_of_two_keys_with_nulls(#[case] partitions: usize) {
         file.display()
     );
     writer.sql(&copy).await.unwrap().collect().await.unwrap();
-    let ctx = quantfusion::context::session_context().unwrap();
-    for set in [
-        format!("SET datafusion.execution.target_partitions = {partitions}"),
-        "SET datafusion.optimizer.repartition_file_min_size = 1".to_string(),
-        format!(
-            "CREATE EXTERNAL TABLE t STORED AS PARQUET LOCATION '{}' \
-             WITH ORDER (sym ASC NULLS LAST, bucket ASC NULLS LAST, ts ASC)",
-            file.display()
-        ),
-    ] {
-        ctx.sql(&set).await.unwrap().collect().await.unwrap();
-    }
+    let order = "sym ASC NULLS LAST, bucket ASC NULLS LAST, ts ASC";
+    let ctx = session_ordered_by(&file, partitions, order).await;
     let metrics = "sym, bucket, max_drawdown(x / 100 - 1 ORDER BY ts) AS mdd, \
           sharpe_ratio(x / 100 - 1, 252) AS sharpe, win_rate(round(x) - 100) AS wins, \
           profit_factor(round(x) - 100) AS pf";

@@ -15,8 +15,8 @@
 use super::bundle::BundleUdf;
 use super::collect::{GroupEvaluator, WholeGroups};
 use super::sorted_runs::{Completed, SortedRuns};
-use datafusion::arrow::array::{ArrayRef, RecordBatch};
-use datafusion::arrow::compute::interleave;
+use datafusion::arrow::array::{Array, ArrayRef, RecordBatch};
+use datafusion::arrow::compute::{concat, interleave};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{internal_err, Result};
@@ -268,8 +268,7 @@ impl SortedGroupsStream {
             })
             .collect();
         for k in 0..self.keys.len() {
-            let arrays: Vec<&dyn datafusion::arrow::array::Array> =
-                slice_keys.iter().map(|keys| keys[k].as_ref()).collect();
+            let arrays: Vec<&dyn Array> = slice_keys.iter().map(|keys| keys[k].as_ref()).collect();
             columns.push(interleave(&arrays, &first_rows)?);
         }
         for bundle in &self.bundles {
@@ -309,9 +308,8 @@ impl SortedGroupsStream {
         let columns = std::mem::take(&mut self.done)
             .into_iter()
             .map(|parts| {
-                let parts: Vec<&dyn datafusion::arrow::array::Array> =
-                    parts.iter().map(|p| p.as_ref()).collect();
-                Ok(datafusion::arrow::compute::concat(&parts)?)
+                let parts: Vec<&dyn Array> = parts.iter().map(|p| p.as_ref()).collect();
+                Ok(concat(&parts)?)
             })
             .collect::<Result<Vec<ArrayRef>>>()?;
         self.done_groups = 0;
