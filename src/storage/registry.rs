@@ -5,7 +5,7 @@
 
 use super::committed::CommittedView;
 use super::env_stores::store_from_env;
-use super::local_reads::PooledLocalReads;
+use super::local_reads::MappedLocalReads;
 use datafusion::common::Result;
 use datafusion::execution::object_store::ObjectStoreRegistry;
 use datafusion_cli::object_storage::instrumented::InstrumentedObjectStoreRegistry;
@@ -33,7 +33,7 @@ impl StoreRegistry {
         // deleting the last key under an object-store prefix does.
         let local = LocalFileSystem::new().with_automatic_cleanup(true);
         let file = Url::parse("file://").expect("a valid URL");
-        registry.register_store(&file, Arc::new(PooledLocalReads::new(local)));
+        registry.register_store(&file, Arc::new(MappedLocalReads::new(local)));
         registry
     }
 

@@ -4,10 +4,12 @@
 //! (warm-up, division by zero); any non-finite result becomes NULL here, so NaN and
 //! Inf never reach the user.
 
+use super::bits::{self, Test};
 use super::recycle;
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::buffer::{BooleanBuffer, Buffer, NullBuffer};
 use datafusion::common::Result;
+use std::cell::RefCell;
 
 /// What the output slices hold when a kernel starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +147,7 @@ fn missing_rows(columns: &[&Float64Array], num_rows: usize) -> Missing {
 pub fn present_rows(columns: &[&Float64Array], num_rows: usize) -> Option<BooleanBuffer> {
     let any_missing = columns
         .iter()
-        .any(|c| c.null_count() > 0 || has_nan(&c.values()[..num_rows]));
+        .any(|c| c.null_count() > 0 || !free_of_nan(c, num_rows));
     if !any_missing {
         return None;
     }
@@ -154,7 +156,8 @@ pub fn present_rows(columns: &[&Float64Array], num_rows: usize) -> Option<Boolea
         .iter()
         .map(|c| {
             let values = &c.values()[..num_rows];
-            let not_nan = pack_bits(values, |v| !v.is_nan());
+            let (words, _) = bits::pack(values, Test::NotNan);
+            let not_nan = BooleanBuffer::new(Buffer::from_vec(words), 0, num_rows);
             match c.nulls() {
                 Some(nulls) => &not_nan & &nulls.inner().slice(0, num_rows),
                 None => not_nan,
@@ -163,62 +166,58 @@ pub fn present_rows(columns: &[&Float64Array], num_rows: usize) -> Option<Boolea
         .reduce(|a, b| &a & &b)
 }
 
-/// `keep(v)` of each value as packed bits, 64 at a time (whole words with a fixed
-/// trip count, which the compiler turns into vector compares; Arrow's per-index
-/// `collect_bool` is several times slower).
-fn pack_bits(values: &[f64], keep: impl Fn(f64) -> bool + Copy) -> BooleanBuffer {
-    let chunks = values.chunks_exact(64);
-    let tail = chunks.remainder();
-    let mut words: Vec<u64> = chunks.map(|chunk| word_of(chunk, keep)).collect();
-    if !tail.is_empty() {
-        words.push(word_of(tail, keep));
-    }
-    BooleanBuffer::new(Buffer::from_vec(words), 0, values.len())
+thread_local! {
+    /// Inside [`remembering_clean_columns`]: the value buffers found free of NaN,
+    /// held so that their memory cannot be freed and reused for other values
+    /// while remembered.
+    static CLEAN: RefCell<Option<Vec<Buffer>>> = const { RefCell::new(None) };
 }
 
-/// Bit j set when `keep(values[j])` (at most 64 values).
-#[inline(always)]
-fn word_of(values: &[f64], keep: impl Fn(f64) -> bool) -> u64 {
-    let mut bits = 0u64;
-    for (j, &v) in values.iter().enumerate() {
-        bits |= u64::from(keep(v)) << j;
+/// Runs `f` remembering which columns were found free of NaN, so that the
+/// functions of one window stage reading the same column of the same partition
+/// test it once (a 13-output stage tested `close` eleven times per partition).
+pub fn remembering_clean_columns<T>(f: impl FnOnce() -> T) -> T {
+    /// Restores the enclosing scope's memory, also when `f` unwinds.
+    struct Restore(Option<Vec<Buffer>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            CLEAN.with(|clean| *clean.borrow_mut() = outer);
+        }
     }
-    bits
+    let _restore = Restore(CLEAN.with(|clean| clean.borrow_mut().replace(Vec::new())));
+    f()
+}
+
+/// Whether the first `num_rows` values of `column` hold no NaN.
+fn free_of_nan(column: &Float64Array, num_rows: usize) -> bool {
+    let values = &column.values()[..num_rows];
+    let bytes = std::mem::size_of_val(values);
+    let known = |held: &[Buffer]| {
+        held.iter()
+            .any(|b| b.as_ptr() == values.as_ptr().cast() && b.len() >= bytes)
+    };
+    if CLEAN.with(|clean| clean.borrow().as_deref().is_some_and(known)) {
+        return true;
+    }
+    let free = !bits::any_nan(values);
+    if free {
+        CLEAN.with(|clean| {
+            if let Some(held) = clean.borrow_mut().as_mut() {
+                held.push(column.values().inner().slice_with_length(0, bytes));
+            }
+        });
+    }
+    free
 }
 
 /// Wraps computed values as an Arrow array, NULL wherever a value is NaN or infinite.
-///
-/// The validity bits are packed 64 at a time from slices, a loop the compiler
-/// vectorises (Arrow's per-index `collect_bool` was a tenth of a wide stage's time).
 pub fn finite_or_null(values: Vec<f64>) -> Float64Array {
-    let mut words = Vec::with_capacity(values.len().div_ceil(64));
-    let mut all_finite = true;
-    let chunks = values.chunks_exact(64);
-    let tail = chunks.remainder();
-    // Whole words with a fixed trip count, which the compiler turns into vector
-    // compares; then the last partial word.
-    for chunk in chunks {
-        let bits = word_of(chunk, f64::is_finite);
-        all_finite &= bits == u64::MAX;
-        words.push(bits);
-    }
-    if !tail.is_empty() {
-        let bits = word_of(tail, f64::is_finite);
-        all_finite &= bits.count_ones() as usize == tail.len();
-        words.push(bits);
-    }
+    let (words, all_finite) = bits::pack(&values, Test::Finite);
     let len = values.len();
     let nulls =
         (!all_finite).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, len)));
     Float64Array::new(recycle::into_scalar_buffer(values), nulls)
-}
-
-/// Whether any value is NaN: 64 values at a time without an early exit inside,
-/// so the compiler vectorises the comparisons (a plain `any` tests one per step).
-fn has_nan(values: &[f64]) -> bool {
-    values
-        .chunks(64)
-        .any(|chunk| chunk.iter().fold(false, |nan, v| nan | v.is_nan()))
 }
 
 #[cfg(test)]
@@ -316,6 +315,25 @@ mod tests {
             out,
             Float64Array::from(vec![None, None, None, Some(1.0), Some(3.0)])
         );
+    }
+
+    #[test]
+    fn clean_columns_are_remembered_only_inside_the_scope() {
+        let clean = Float64Array::from(vec![1.0, 2.0, 3.0]);
+        remembering_clean_columns(|| {
+            assert!(present_rows(&[&clean], 3).is_none());
+            let held = CLEAN.with(|c| c.borrow().as_ref().map(Vec::len));
+            assert_eq!(held, Some(1));
+            // A second test of the same values (or a prefix of them) is answered
+            // from memory; other values are still tested.
+            assert!(present_rows(&[&clean.slice(0, 2)], 2).is_none());
+            let dirty = Float64Array::from(vec![1.0, f64::NAN, 3.0]);
+            assert!(present_rows(&[&clean, &dirty], 3).is_some());
+            assert_eq!(CLEAN.with(|c| c.borrow().as_ref().map(Vec::len)), Some(1));
+        });
+        assert!(CLEAN.with(|c| c.borrow().is_none()));
+        assert!(present_rows(&[&clean], 3).is_none());
+        assert!(CLEAN.with(|c| c.borrow().is_none()));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod adapter;
 pub mod aggregate;
+pub mod bits;
 pub mod bundle;
 pub mod collect;
 pub mod docs;

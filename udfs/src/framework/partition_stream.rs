@@ -18,6 +18,7 @@
 //! input's own slices with the results appended.
 //! [`StreamWindowPartitions`] is the physical optimizer rule that swaps it in.
 
+use super::missing;
 use super::sorted_runs::SortedRuns;
 use datafusion::arrow::array::{new_null_array, Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use datafusion::arrow::compute::concat;
@@ -351,15 +352,19 @@ impl PartitionStream {
             }
         }
         // Then partition by partition, every other expression in turn: functions that
-        // share a computation over the same partition then find it still cached.
-        for r in ranges {
-            let partition = batch.slice(r.start, r.len());
-            for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&whole) {
-                if !whole {
-                    out.push(expr.evaluate(&partition)?);
+        // share a computation over the same partition then find it still cached, and
+        // functions reading the same column test it for NaN once.
+        missing::remembering_clean_columns(|| -> Result<()> {
+            for r in ranges {
+                let partition = batch.slice(r.start, r.len());
+                for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&whole) {
+                    if !whole {
+                        out.push(expr.evaluate(&partition)?);
+                    }
                 }
             }
-        }
+            Ok(())
+        })?;
         let results = parts
             .into_iter()
             .map(|p| match p.as_slice() {
