@@ -10,7 +10,11 @@
 //! Speed: a sliding sum is a chain of dependent additions, so each row adds one
 //! difference `(new - K)^p - (old - K)^p` per sum (one addition on the chain, not
 //! two), and the rebuild at an anchor sums the window in four interleaved lanes.
-//! About three reads of each value, whatever `n`.
+//! The sliding loop only slides: a block's sums are kept, and handed to the caller
+//! afterwards, in a loop the compiler vectorises; flat windows are looked for only
+//! in blocks with equal neighbours (on the 13-indicator benchmark the three
+//! moment kernels went from 16.3% to 14.8% of the samples). About three reads of
+//! each value, whatever `n`.
 
 /// Calls `emit(row, shift, sums)` for every row whose window of `n` values ending
 /// there is full, where `sums[p - 1]` is the window's sum of `(x - shift)^p`.
@@ -29,40 +33,83 @@ pub fn for_each_window_power_sums<const P: usize>(
         return;
     }
     let nf = n as f64;
+    // The length of the run of equal values ending at the row before the block.
     let mut equal_run = 1usize;
-    for w in x[..n].windows(2) {
+    for w in x[..n - 1].windows(2) {
         equal_run = if w[1] == w[0] { equal_run + 1 } else { 1 };
     }
+    // Each block's sums, row by row: the sliding loop does nothing else, and the
+    // rows are handed over afterwards.
+    let mut block_sums = vec![[0.0; P]; n];
     let mut anchor_row = n - 1;
     while anchor_row < x.len() {
         let window = &x[anchor_row + 1 - n..=anchor_row];
         let shift = lane_sums::<1>(window, 0.0)[0] / nf;
-        let mut sums = lane_sums::<P>(window, shift);
         let block_end = (anchor_row + n).min(x.len());
-        for row in anchor_row..block_end {
-            if row > anchor_row {
-                let (mut new, mut old) = (1.0, 1.0);
-                let (d_new, d_old) = (x[row] - shift, x[row - n] - shift);
-                for s in sums.iter_mut() {
-                    new *= d_new;
-                    old *= d_old;
-                    *s += new - old;
-                }
+        slide_block(
+            x,
+            n,
+            anchor_row,
+            shift,
+            &mut block_sums[..block_end - anchor_row],
+        );
+        let rows = anchor_row..block_end;
+        // A flat window needs equal neighbours among its rows; most blocks have
+        // none, and then only single-row windows are flat.
+        let from = anchor_row.max(1).min(block_end);
+        let neighbours_equal = x[from..block_end]
+            .iter()
+            .zip(&x[from - 1..block_end - 1])
+            .fold(false, |equal, (a, b)| equal | (a == b));
+        if n > 1 && !neighbours_equal {
+            for (row, sums) in rows.zip(&block_sums) {
+                emit(row, shift, sums);
             }
-            if row >= n {
-                equal_run = if x[row] == x[row - 1] {
-                    equal_run + 1
-                } else {
-                    1
+            equal_run = 1;
+        } else {
+            for (row, sums) in rows.zip(&block_sums) {
+                equal_run = match row > 0 && x[row] == x[row - 1] {
+                    true => equal_run + 1,
+                    false => 1,
                 };
-            }
-            if equal_run >= n {
-                emit(row, x[row], &[0.0; P]);
-            } else {
-                emit(row, shift, &sums);
+                if equal_run >= n {
+                    emit(row, x[row], &[0.0; P]);
+                } else {
+                    emit(row, shift, sums);
+                }
             }
         }
         anchor_row = block_end;
+    }
+}
+
+/// The sums of the windows ending at rows `anchor_row..anchor_row + sums.len()`:
+/// rebuilt from the values at the anchor, then slid one row at a time by the
+/// difference of the entering and the leaving value's powers.
+#[inline(always)]
+fn slide_block<const P: usize>(
+    x: &[f64],
+    n: usize,
+    anchor_row: usize,
+    shift: f64,
+    sums: &mut [[f64; P]],
+) {
+    let Some((first, rest)) = sums.split_first_mut() else {
+        return;
+    };
+    *first = lane_sums::<P>(&x[anchor_row + 1 - n..=anchor_row], shift);
+    let mut running = *first;
+    let entering = &x[anchor_row + 1..anchor_row + 1 + rest.len()];
+    let leaving = &x[anchor_row + 1 - n..anchor_row + 1 - n + rest.len()];
+    for ((out, &new), &old) in rest.iter_mut().zip(entering).zip(leaving) {
+        let (mut power_new, mut power_old) = (1.0, 1.0);
+        let (d_new, d_old) = (new - shift, old - shift);
+        for s in running.iter_mut() {
+            power_new *= d_new;
+            power_old *= d_old;
+            *s += power_new - power_old;
+        }
+        *out = running;
     }
 }
 
@@ -527,6 +574,40 @@ mod tests {
         assert_eq!(out[5], 0.0);
         assert!(out[6] > 0.0);
         assert!(out[1].is_nan());
+    }
+
+    /// Runs of repeated values of every length from 1 to 12, starting anywhere
+    /// relative to the anchor blocks, between values that all differ.
+    #[rstest]
+    fn flat_windows_are_exact_wherever_the_runs_fall(#[values(1, 2, 3, 5, 8)] n: usize) {
+        let mut x = Vec::new();
+        for run in 1..=12 {
+            for step in 0..3 {
+                x.push(100.0 + x.len() as f64 * 0.37 + step as f64);
+            }
+            x.extend(std::iter::repeat_n(7.25 + run as f64, run));
+        }
+        let mut seen = 0;
+        for_each_window_power_sums::<2>(&x, n, |row, shift, &[s1, s2]| {
+            seen += 1;
+            let window = &x[row + 1 - n..=row];
+            let flat = window.iter().all(|&v| v == window[0]);
+            if flat {
+                assert_eq!((shift, s1, s2), (x[row], 0.0, 0.0), "row {row}");
+            } else {
+                let (mean, m2) = mean_and_m2(window).expect("a full window");
+                let nf = n as f64;
+                assert!(
+                    (shift + s1 / nf - mean).abs() <= 1e-12 * mean.abs(),
+                    "row {row}"
+                );
+                assert!(
+                    (s2 - s1 * s1 / nf - m2).abs() <= 1e-9 * m2.max(1e-3),
+                    "row {row}"
+                );
+            }
+        });
+        assert_eq!(seen, x.len() + 1 - n);
     }
 
     #[test]
