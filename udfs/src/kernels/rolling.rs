@@ -417,25 +417,107 @@ fn rolling_extreme(x: &[f64], n: usize, out: &mut [f64], pick: fn(f64, f64) -> f
 }
 
 /// The highest `hi` and the lowest `lo` of every full window of `n` rows, handed
-/// over a block of at most `n` consecutive rows at a time: `emit(first_row,
-/// highest, lowest)`, with `highest[j]` the maximum over the window ending at row
-/// `first_row + j` (a stochastic's or Williams' %R range).
+/// over a block of consecutive rows at a time: `emit(first_row, highest, lowest)`,
+/// with `highest[j]` the maximum over the window ending at row `first_row + j` (a
+/// stochastic's or Williams' %R range).
 ///
-/// Van Herk / Gil-Werman as [`rolling_max`], for both series at once and in O(n)
-/// memory: a window is the tail of the previous block and the head of the current
-/// one. One loop takes the block's prefix extremes forwards and its suffix extremes
-/// backwards (four independent chains of comparisons); a second, vectorised loop
-/// combines them.
+/// Short windows (the usual 5 to 28 rows) by doubling: the extremes of windows of
+/// 2, 4, 8 ... rows, each level one vectorised pass over the previous, then two
+/// overlapping power-of-two windows make up the `n` rows. That is `log2 n + 1`
+/// branch-free passes in cache-sized chunks, against the chains of comparisons of
+/// the block method below (Williams' %R over 10M rows: 6.9% -> 3.2% of a
+/// 13-indicator stage, results bit for bit the same). Longer windows use the
+/// block method, whose cost does not grow with `n`.
 pub fn for_each_block_of_extremes(
     hi: &[f64],
     lo: &[f64],
     n: usize,
-    mut emit: impl FnMut(usize, &[f64], &[f64]),
+    emit: impl FnMut(usize, &[f64], &[f64]),
 ) {
     let len = hi.len().min(lo.len());
     if n == 0 || len < n {
         return;
     }
+    if n <= DOUBLING_MAX_WINDOW {
+        doubled_extremes(&hi[..len], &lo[..len], n, emit);
+    } else {
+        block_extremes(&hi[..len], &lo[..len], n, emit);
+    }
+}
+
+/// Windows up to this many rows take the doubling path (6 passes).
+const DOUBLING_MAX_WINDOW: usize = 64;
+
+/// Rows handed over per block by the doubling path: its buffers stay in L1.
+const DOUBLING_BLOCK: usize = 1024;
+
+fn doubled_extremes(hi: &[f64], lo: &[f64], n: usize, mut emit: impl FnMut(usize, &[f64], &[f64])) {
+    let greater = |a: f64, b: f64| if a > b { a } else { b };
+    let smaller = |a: f64, b: f64| if a < b { a } else { b };
+    let buffers = || {
+        [
+            Vec::with_capacity(DOUBLING_BLOCK + n),
+            Vec::with_capacity(DOUBLING_BLOCK + n),
+        ]
+    };
+    let (mut hi_buffers, mut lo_buffers) = (buffers(), buffers());
+    let mut first = n - 1;
+    while first < hi.len() {
+        let end = (first + DOUBLING_BLOCK).min(hi.len());
+        let rows = first + 1 - n..end;
+        let highest = window_extremes(&hi[rows.clone()], n, greater, &mut hi_buffers);
+        let lowest = window_extremes(&lo[rows], n, smaller, &mut lo_buffers);
+        emit(first, highest, lowest);
+        first = end;
+    }
+}
+
+/// `pick` over every full window of `n` values of `x` (`x.len() - n + 1` of them).
+#[inline(always)]
+fn window_extremes<'a>(
+    x: &[f64],
+    n: usize,
+    pick: impl Fn(f64, f64) -> f64 + Copy,
+    buffers: &'a mut [Vec<f64>; 2],
+) -> &'a [f64] {
+    let len = x.len();
+    let [level, next] = buffers;
+    level.clear();
+    level.extend_from_slice(x);
+    // `level[i]` is `pick` over the `width` values ending at i (for i >= width - 1).
+    let mut width = 1;
+    while 2 * width <= n {
+        next.clear();
+        next.extend_from_slice(&level[..width]);
+        next.extend(
+            level[width..]
+                .iter()
+                .zip(&level[..len - width])
+                .map(|(&a, &b)| pick(a, b)),
+        );
+        std::mem::swap(level, next);
+        width *= 2;
+    }
+    // Two windows of `width` rows, ending at i and `n - width` rows earlier, cover
+    // the n rows ending at i (width >= n / 2).
+    let rest = n - width;
+    next.clear();
+    next.extend(
+        level[n - 1..]
+            .iter()
+            .zip(&level[n - 1 - rest..len - rest])
+            .map(|(&a, &b)| pick(a, b)),
+    );
+    next
+}
+
+/// Van Herk / Gil-Werman as [`rolling_max`], for both series at once and in O(n)
+/// memory: a window is the tail of the previous block and the head of the current
+/// one. One loop takes the block's prefix extremes forwards and its suffix extremes
+/// backwards (four independent chains of comparisons); a second, vectorised loop
+/// combines them. Blocks of at most `n` rows.
+fn block_extremes(hi: &[f64], lo: &[f64], n: usize, mut emit: impl FnMut(usize, &[f64], &[f64])) {
+    let len = hi.len();
     let greater = |a: f64, b: f64| if a > b { a } else { b };
     let smaller = |a: f64, b: f64| if a < b { a } else { b };
     // Suffix extremes of the previous block, the identity one past its end (a window
@@ -717,12 +799,13 @@ mod tests {
 
     #[test]
     fn block_extremes_match_naive_windows() {
-        let (hi, lo) = (walk(503, 0.0, 1.0, 4), walk(503, 0.0, 1.0, 6));
-        for n in [1, 2, 5, 14, 37, 251, 503] {
+        // Both methods (windows up to 64 rows double, longer ones use blocks), and
+        // several doubling blocks with windows that straddle them.
+        let (hi, lo) = (walk(2_600, 0.0, 1.0, 4), walk(2_600, 0.0, 1.0, 6));
+        for n in [1, 2, 3, 5, 8, 14, 37, 63, 64, 65, 251, 2_600] {
             let mut rows = Vec::new();
             for_each_block_of_extremes(&hi, &lo, n, |first, highest, lowest| {
                 assert_eq!(highest.len(), lowest.len());
-                assert!(highest.len() <= n, "a block of at most n rows");
                 for (j, (h, l)) in highest.iter().zip(lowest).enumerate() {
                     let row = first + j;
                     let window = row + 1 - n..=row;
