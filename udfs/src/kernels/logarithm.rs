@@ -188,17 +188,27 @@ mod tests {
         (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs()
     }
 
+    /// The next state of a xorshift generator (never 0 from a nonzero seed).
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    /// A uniform value in [0, 1) from the generator's top 53 bits.
+    fn unit(state: &mut u64) -> f64 {
+        (xorshift(state) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     #[test]
     fn ln_is_within_one_ulp_of_the_c_library_over_many_scales() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let values: Vec<f64> = (0..200_000)
             .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
                 // mantissa and exponent both random: 1e-300 .. 1e300
-                let exponent = (state % 1_990) as i32 - 995;
-                (1.0 + (state >> 11) as f64 / (1u64 << 53) as f64) * 2f64.powi(exponent)
+                let exponent = (xorshift(&mut state) % 1_990) as i32 - 995;
+                (1.0 + unit(&mut state)) * 2f64.powi(exponent)
             })
             .chain([1.0, 2.0, 0.5, 1.0 + f64::EPSILON, 1.0 - f64::EPSILON / 2.0])
             .chain([f64::MIN_POSITIVE, f64::MAX, std::f64::consts::SQRT_2])
@@ -220,12 +230,9 @@ mod tests {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let values: Vec<f64> = (0..200_000)
             .map(|i| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                let unit = (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
                 // across the whole series domain, and returns of 1e-2 .. 1e-12
-                1.0 + unit * [NEAR_ONE, 1e-2, 1e-4, 1e-8, 1e-12][i % 5]
+                let scale = [NEAR_ONE, 1e-2, 1e-4, 1e-8, 1e-12][i % 5];
+                1.0 + (2.0 * unit(&mut state) - 1.0) * scale
             })
             .chain([
                 1.0 - NEAR_ONE,
