@@ -388,13 +388,26 @@ pub fn rolling_max(x: &[f64], n: usize, out: &mut [f64]) {
     rolling_extreme(x, n, out, f64::max);
 }
 
-/// Van Herk / Gil-Werman: cut the series into blocks of `n` rows; a window of `n`
-/// rows spans the tail of one block and the head of the next, so its extreme is
-/// `pick(suffix extreme of the first, prefix extreme of the second)`. Three
-/// comparisons per row whatever `n`, no branches on the data (a monotonic deque
-/// costs a data-dependent loop per row, 5x slower at n = 14).
-fn rolling_extreme(x: &[f64], n: usize, out: &mut [f64], pick: fn(f64, f64) -> f64) {
+/// Windows up to [`DOUBLING_MAX_WINDOW`] rows by doubling (see
+/// [`for_each_block_of_extremes`]); longer ones by Van Herk / Gil-Werman: cut the
+/// series into blocks of `n` rows; a window of `n` rows spans the tail of one block
+/// and the head of the next, so its extreme is `pick(suffix extreme of the first,
+/// prefix extreme of the second)`. Three comparisons per row whatever `n`, no
+/// branches on the data (a monotonic deque costs a data-dependent loop per row, 5x
+/// slower at n = 14).
+fn rolling_extreme(x: &[f64], n: usize, out: &mut [f64], pick: impl Fn(f64, f64) -> f64 + Copy) {
     if n == 0 || x.len() < n {
+        return;
+    }
+    if n <= DOUBLING_MAX_WINDOW {
+        let mut buffers = [Vec::new(), Vec::new()];
+        let mut first = n - 1;
+        while first < x.len() {
+            let end = (first + DOUBLING_BLOCK).min(x.len());
+            let extremes = window_extremes(&x[first + 1 - n..end], n, pick, &mut buffers);
+            out[first..end].copy_from_slice(extremes);
+            first = end;
+        }
         return;
     }
     let mut suffix = vec![0.0; x.len()];
@@ -782,8 +795,9 @@ mod tests {
 
     #[test]
     fn extremes_match_naive_windows() {
-        let x = walk(500, 0.0, 1.0, 9);
-        for n in [1, 2, 5, 14, 37, 500] {
+        // Doubled (up to 64 rows, over several 1,024-row blocks) and blocked windows.
+        let x = walk(2_500, 0.0, 1.0, 9);
+        for n in [1, 2, 5, 14, 37, 64, 65, 500, 2_500] {
             let mut lo = vec![f64::NAN; x.len()];
             let mut hi = vec![f64::NAN; x.len()];
             rolling_min(&x, n, &mut lo);
