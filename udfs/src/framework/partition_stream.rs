@@ -354,17 +354,19 @@ impl PartitionStream {
         // Then partition by partition, every other expression in turn: functions that
         // share a computation over the same partition then find it still cached, and
         // functions reading the same column test it for NaN once.
-        missing::remembering_clean_columns(|| -> Result<()> {
-            for r in ranges {
-                let partition = batch.slice(r.start, r.len());
+        // The memory of tested columns lasts one partition: a run of thousands of
+        // short partitions would otherwise make every lookup scan thousands of them.
+        for r in ranges {
+            let partition = batch.slice(r.start, r.len());
+            missing::remembering_clean_columns(|| -> Result<()> {
                 for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&whole) {
                     if !whole {
                         out.push(expr.evaluate(&partition)?);
                     }
                 }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            })?;
+        }
         let results = parts
             .into_iter()
             .map(|p| match p.as_slice() {
