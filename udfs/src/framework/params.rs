@@ -358,6 +358,12 @@ fn real(v: &ScalarValue) -> Option<f64> {
 pub struct Params(Vec<ParamValue>);
 
 impl Params {
+    /// The first `n` parameters (`None`: all of them).
+    pub fn leading(&self, n: Option<usize>) -> Params {
+        let n = n.unwrap_or(self.0.len()).min(self.0.len());
+        Params(self.0[..n].to_vec())
+    }
+
     /// The `i`-th parameter as a count (declared `Int` with `min >= 0`).
     pub fn usize(&self, i: usize) -> usize {
         match self.0[i] {

@@ -32,6 +32,10 @@ pub struct Shared {
     /// `compute` writes every row of every output (NaN where there is no value),
     /// so the outputs need no NaN fill first.
     pub writes_every_row: bool,
+    /// The leading parameters `compute` reads (`None`: all of them). The others only
+    /// shape derived outputs, so functions that differ in them (the bands' width,
+    /// or `sma` which has none) still share the computation.
+    pub computed_from: Option<usize>,
     /// Outputs `outputs..`, each made from the computed ones only when a function
     /// asks for it.
     pub derived: &'static [Derive],
@@ -47,9 +51,12 @@ pub type Derive = fn(&Params, &[&[f64]], &[&[f64]], &mut [f64]);
 
 struct Entry {
     id: &'static str,
-    params: Params,
+    /// The parameters the computation read (see [`Shared::computed_from`]).
+    key: Params,
     inputs: Vec<ArrayRef>,
     outputs: Vec<Output>,
+    /// The whole parameters each derived output was made with (`None`: not made yet).
+    derived_with: Vec<Option<Params>>,
 }
 
 /// One output of the cached computation: its values until a function asks for it,
@@ -91,27 +98,32 @@ impl Output {
     }
 }
 
-/// Output `index` of a computation whose computed outputs are in `outputs`, making
-/// it first if it is a pending derived one.
-fn take_output(
-    shared: &Shared,
-    params: &Params,
-    inputs: &[&Float64Array],
-    outputs: &mut [Output],
-    index: usize,
-    num_rows: usize,
-) -> Float64Array {
-    if matches!(outputs[index], Output::Pending) {
-        let computed: Vec<&[f64]> = outputs[..shared.outputs]
-            .iter()
-            .map(Output::values)
-            .collect();
-        let inputs: Vec<&[f64]> = inputs.iter().map(|a| &a.values()[..num_rows]).collect();
-        let mut values = recycle::scratch(num_rows);
-        (shared.derived[index - shared.outputs])(params, &inputs, &computed, &mut values);
-        outputs[index] = Output::Values(values);
+impl Entry {
+    /// Output `index`, making it first if it is a derived one not yet made with
+    /// `params`.
+    fn output(
+        &mut self,
+        shared: &Shared,
+        params: &Params,
+        inputs: &[&Float64Array],
+        index: usize,
+        num_rows: usize,
+    ) -> Float64Array {
+        if let Some(slot) = index.checked_sub(shared.outputs) {
+            if self.derived_with[slot].as_ref() != Some(params) {
+                let computed: Vec<&[f64]> = self.outputs[..shared.outputs]
+                    .iter()
+                    .map(Output::values)
+                    .collect();
+                let inputs: Vec<&[f64]> = inputs.iter().map(|a| &a.values()[..num_rows]).collect();
+                let mut values = recycle::scratch(num_rows);
+                (shared.derived[slot])(params, &inputs, &computed, &mut values);
+                self.outputs[index] = Output::Values(values);
+                self.derived_with[slot] = Some(params.clone());
+            }
+        }
+        self.outputs[index].array()
     }
-    outputs[index].array()
 }
 
 /// How many computations each thread keeps: a stage interleaves the outputs of a
@@ -136,10 +148,11 @@ pub fn output(
         .iter()
         .map(|a| as_float64_array(a))
         .collect::<Result<Vec<_>>>()?;
+    let key = params.leading(shared.computed_from);
     let hit = KEPT_ENTRIES.with_borrow_mut(|kept| {
         kept.iter_mut()
-            .find(|e| e.id == shared.id && e.params == *params && same_arrays(&e.inputs, inputs))
-            .map(|e| take_output(shared, params, &columns, &mut e.outputs, index, num_rows))
+            .find(|e| e.id == shared.id && e.key == key && same_arrays(&e.inputs, inputs))
+            .map(|e| e.output(shared, params, &columns, index, num_rows))
     });
     if let Some(array) = hit {
         return Ok(array);
@@ -158,13 +171,14 @@ pub fn output(
     )?;
     let mut outputs: Vec<Output> = values.into_iter().map(Output::Values).collect();
     outputs.extend(shared.derived.iter().map(|_| Output::Pending));
-    let array = take_output(shared, params, &columns, &mut outputs, index, num_rows);
-    let entry = Entry {
+    let mut entry = Entry {
         id: shared.id,
-        params: params.clone(),
+        key,
         inputs: inputs.to_vec(),
         outputs,
+        derived_with: vec![None; shared.derived.len()],
     };
+    let array = entry.output(shared, params, &columns, index, num_rows);
     KEPT_ENTRIES.with_borrow_mut(|kept| {
         kept.insert(0, entry);
         kept.truncate(KEPT);
@@ -206,6 +220,7 @@ mod tests {
         outputs: 2,
         compute: running_sum_and_count,
         writes_every_row: true,
+        computed_from: None,
         derived: &[mean],
     };
 
@@ -271,5 +286,73 @@ mod tests {
         assert_eq!(again, expected);
         assert_eq!(sum, Float64Array::from(vec![Some(2.0), None, Some(6.0)]));
         assert_eq!(CALLS.load(Ordering::SeqCst) - before, 1);
+    }
+
+    static SCALED_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    fn running_sum(s: &[&[f64]], _p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
+        SCALED_CALLS.fetch_add(1, Ordering::SeqCst);
+        let mut acc = 0.0;
+        for (o, v) in outs[0].iter_mut().zip(s[0]) {
+            acc += v;
+            *o = acc;
+        }
+        Ok(())
+    }
+
+    /// The running sum times the second parameter, which the computation never reads.
+    fn scaled(p: &Params, _inputs: &[&[f64]], computed: &[&[f64]], out: &mut [f64]) {
+        for (o, sum) in out.iter_mut().zip(computed[0]) {
+            *o = sum * p.f64(1);
+        }
+    }
+
+    const KEYED_BY_FIRST: Shared = Shared {
+        id: "keyed_by_first",
+        outputs: 1,
+        compute: running_sum,
+        writes_every_row: true,
+        computed_from: Some(1),
+        derived: &[scaled],
+    };
+
+    fn two_params(n: i64, k: f64) -> Params {
+        const ARGS: Arguments = Arguments {
+            series: &[("x", "")],
+            params: &[
+                Param::required("n", ParamKind::int_at_least(0), ""),
+                Param::required("k", ParamKind::positive(), ""),
+            ],
+        };
+        let values = [
+            datafusion::common::ScalarValue::Int64(Some(n)),
+            datafusion::common::ScalarValue::Float64(Some(k)),
+        ];
+        ARGS.params_from_values("t", &values).unwrap()
+    }
+
+    #[test]
+    fn parameters_the_computation_does_not_read_share_it_but_shape_derived_outputs() {
+        let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0]));
+        let before = SCALED_CALLS.load(Ordering::SeqCst);
+        let ask = |index, n, k| {
+            output(
+                &KEYED_BY_FIRST,
+                index,
+                &two_params(n, k),
+                std::slice::from_ref(&x),
+                3,
+            )
+            .unwrap()
+        };
+        assert_eq!(ask(1, 1, 2.0), Float64Array::from(vec![2.0, 6.0, 12.0]));
+        assert_eq!(ask(1, 1, 3.0), Float64Array::from(vec![3.0, 9.0, 18.0]));
+        // Asked again with the first width: made again, not the last one's values.
+        assert_eq!(ask(1, 1, 2.0), Float64Array::from(vec![2.0, 6.0, 12.0]));
+        assert_eq!(ask(0, 1, 5.0), Float64Array::from(vec![1.0, 3.0, 6.0]));
+        assert_eq!(SCALED_CALLS.load(Ordering::SeqCst) - before, 1);
+        // Another value of the parameter the computation reads computes again.
+        ask(0, 2, 2.0);
+        assert_eq!(SCALED_CALLS.load(Ordering::SeqCst) - before, 2);
     }
 }

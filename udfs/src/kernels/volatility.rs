@@ -44,51 +44,63 @@ pub fn natr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64])
     }
 }
 
+/// The mean and population variance (ddof 0) of the last `n` rows; writes every
+/// row. One pass over the window moments serves `sma`, the middle band and bands of
+/// every width, which are made from it by [`band`].
+pub fn window_mean_and_variance(x: &[f64], n: usize, mean: &mut [f64], variance: &mut [f64]) {
+    let first_row = n.checked_sub(1).unwrap_or(usize::MAX);
+    super::no_value_before(mean, first_row);
+    super::no_value_before(variance, first_row);
+    if n == 0 || x.len() < n {
+        return;
+    }
+    let inv = 1.0 / n as f64;
+    for_each_window_moments(x, n, |row, m, m2| {
+        mean[row] = m;
+        variance[row] = m2 * inv;
+    });
+}
+
+/// A Bollinger band `mean + k sd` row by row (`k` < 0 for the lower band); the
+/// square roots are a vectorised pass of their own, outside the moments'
+/// recurrence, where one per row cost more than the recurrence itself.
+pub fn band(mean: &[f64], variance: &[f64], k: f64, out: &mut [f64]) {
+    for ((o, m), v) in out.iter_mut().zip(mean).zip(variance) {
+        *o = m + k * v.sqrt();
+    }
+}
+
 /// Bollinger bands (TA-Lib BBANDS, matype SMA): the `n`-row simple mean plus and
 /// minus `k` population standard deviations (ddof 0), into `outs` = [upper, middle,
 /// lower]; writes every row.
-///
-/// The window moments are a running recurrence; the square roots are a second,
-/// vectorised pass (a square root per row inside the recurrence cost more than the
-/// recurrence itself). The window's `m2` waits in `upper` between the two.
 pub fn bollinger_all<O: AsMut<[f64]>>(x: &[f64], n: usize, k: f64, outs: &mut [O]) {
     let [upper, middle, lower, ..] = outs else {
         return;
     };
     let (upper, middle, lower) = (upper.as_mut(), middle.as_mut(), lower.as_mut());
-    let first_row = n.checked_sub(1).unwrap_or(usize::MAX);
-    for band in [&mut *upper, &mut *middle, &mut *lower] {
-        super::no_value_before(band, first_row);
-    }
-    if n == 0 || x.len() < n {
-        return;
-    }
-    for_each_window_moments(x, n, |row, mean, m2| {
-        middle[row] = mean;
-        upper[row] = m2;
-    });
-    let inv = 1.0 / n as f64;
-    let rows = n - 1..x.len();
-    for ((u, l), m) in upper[rows.clone()]
-        .iter_mut()
-        .zip(&mut lower[rows.clone()])
-        .zip(&middle[rows])
-    {
-        let half = k * (*u * inv).sqrt();
-        (*u, *l) = (m + half, m - half);
+    // The variance waits in `upper` until the lower band is made from it.
+    window_mean_and_variance(x, n, middle, upper);
+    band(middle, upper, -k, lower);
+    for (u, m) in upper.iter_mut().zip(&*middle) {
+        *u = m + k * u.sqrt();
     }
 }
 
-/// `%b = (x - lower) / (upper - lower)` row by row; NaN for a zero-width band.
-pub fn percent_b(x: &[f64], upper: &[f64], lower: &[f64], out: &mut [f64]) {
-    for (((o, v), u), l) in out.iter_mut().zip(x).zip(upper).zip(lower) {
+/// `%b = (x - lower) / (upper - lower)` for bands `k` deviations wide, row by row;
+/// NaN for a zero-width band.
+pub fn percent_b(x: &[f64], mean: &[f64], variance: &[f64], k: f64, out: &mut [f64]) {
+    for (((o, v), m), var) in out.iter_mut().zip(x).zip(mean).zip(variance) {
+        let half = k * var.sqrt();
+        let (u, l) = (m + half, m - half);
         *o = if u > l { (v - l) / (u - l) } else { f64::NAN };
     }
 }
 
-/// The band width `(upper - lower) / middle`, row by row.
-pub fn band_width(upper: &[f64], middle: &[f64], lower: &[f64], out: &mut [f64]) {
-    for (((o, u), m), l) in out.iter_mut().zip(upper).zip(middle).zip(lower) {
-        *o = (u - l) / m;
+/// The band width `(upper - lower) / middle` for bands `k` deviations wide, row by
+/// row.
+pub fn band_width(mean: &[f64], variance: &[f64], k: f64, out: &mut [f64]) {
+    for ((o, m), var) in out.iter_mut().zip(mean).zip(variance) {
+        let half = k * var.sqrt();
+        *o = ((m + half) - (m - half)) / m;
     }
 }

@@ -41,6 +41,7 @@ const LINREG: Shared = Shared {
     outputs: 4,
     compute: linreg_all,
     writes_every_row: true,
+    computed_from: None,
     derived: &[line_at_current_row, line_one_row_ahead],
 };
 

@@ -13,7 +13,7 @@ impl SeriesWindow for BbPercentB {
         description: "Position of x within its Bollinger bands, (x - lower) / (upper - lower); NULL where the bands have zero width.",
         example: "SELECT ts, bb_percent_b(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-    const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 3));
+    const SHARED: Option<(Shared, usize)> = Some((super::WINDOW_MOMENTS, 4));
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
     }

@@ -13,7 +13,7 @@ impl SeriesWindow for BbUpper {
         description: "Upper Bollinger band: simple mean + nbdev population standard deviations of the last period rows (TA-Lib BBANDS, matype SMA).",
         example: "SELECT ts, bb_upper(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-    const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 0));
+    const SHARED: Option<(Shared, usize)> = Some((super::WINDOW_MOMENTS, 2));
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
     }

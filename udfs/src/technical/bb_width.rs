@@ -14,7 +14,7 @@ impl SeriesWindow for BbWidth {
         example:
             "SELECT ts, bb_width(close, 20, 2) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
-    const SHARED: Option<(Shared, usize)> = Some((super::BBANDS, 4));
+    const SHARED: Option<(Shared, usize)> = Some((super::WINDOW_MOMENTS, 5));
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
     }

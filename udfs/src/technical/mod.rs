@@ -109,7 +109,7 @@ pub use willr::Willr;
 pub use wma::Wma;
 
 use crate::framework::{Arguments, Param, ParamKind, ParamValue, Params, Shared};
-use crate::kernels::{oscillators, rolling, volatility};
+use crate::kernels::{oscillators, volatility};
 use crate::registry::{window, QfFunction};
 use datafusion::common::Result;
 
@@ -171,19 +171,41 @@ pub fn functions() -> Vec<QfFunction> {
     ]
 }
 
-/// The simple mean of the last `period` rows: `sma` and `bb_middle` over the same
-/// series and period (a stage often asks for both) share it.
-const SIMPLE_MEAN: Shared = Shared {
-    id: "simple_mean",
-    outputs: 1,
-    compute: simple_mean,
+/// The mean and population variance of the last `period` rows, from one pass over
+/// the window moments: `sma` and `bb_middle` read the mean; the bands, %b and the
+/// width (any `nbdev`) are made from both when asked for. A stage asking for `sma`
+/// and the three bands makes one pass, not one for the mean and one for the bands.
+const WINDOW_MOMENTS: Shared = Shared {
+    id: "window_moments",
+    outputs: 2,
+    compute: window_moments,
     writes_every_row: true,
-    derived: &[],
+    computed_from: Some(1),
+    derived: &[upper_band, lower_band, percent_b, band_width],
 };
 
-fn simple_mean(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
-    rolling::rolling_mean(s[0], p.usize(0), outs[0]);
+fn window_moments(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
+    let [mean, variance, ..] = outs else {
+        return Ok(());
+    };
+    volatility::window_mean_and_variance(s[0], p.usize(0), mean, variance);
     Ok(())
+}
+
+fn upper_band(p: &Params, _x: &[&[f64]], moments: &[&[f64]], out: &mut [f64]) {
+    volatility::band(moments[0], moments[1], p.f64(1), out);
+}
+
+fn lower_band(p: &Params, _x: &[&[f64]], moments: &[&[f64]], out: &mut [f64]) {
+    volatility::band(moments[0], moments[1], -p.f64(1), out);
+}
+
+fn percent_b(p: &Params, x: &[&[f64]], moments: &[&[f64]], out: &mut [f64]) {
+    volatility::percent_b(x[0], moments[0], moments[1], p.f64(1), out);
+}
+
+fn band_width(p: &Params, _x: &[&[f64]], moments: &[&[f64]], out: &mut [f64]) {
+    volatility::band_width(moments[0], moments[1], p.f64(1), out);
 }
 
 /// The MACD line and signal from one pass; the histogram made from them when asked
@@ -193,6 +215,7 @@ const MACD: Shared = Shared {
     outputs: 2,
     compute: macd_all,
     writes_every_row: true,
+    computed_from: None,
     derived: &[macd_hist],
 };
 
@@ -202,29 +225,6 @@ fn macd_hist(_p: &Params, _x: &[&[f64]], macd: &[&[f64]], out: &mut [f64]) {
 
 fn macd_all(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
     oscillators::macd_all(s[0], p.usize(0), p.usize(1), p.usize(2), outs);
-    Ok(())
-}
-
-/// The three bands from one pass over the window moments; %b and the width made
-/// from them when asked for.
-const BBANDS: Shared = Shared {
-    id: "bbands",
-    outputs: 3,
-    compute: bollinger_all,
-    writes_every_row: true,
-    derived: &[percent_b, band_width],
-};
-
-fn percent_b(_p: &Params, x: &[&[f64]], bands: &[&[f64]], out: &mut [f64]) {
-    volatility::percent_b(x[0], bands[0], bands[2], out);
-}
-
-fn band_width(_p: &Params, _x: &[&[f64]], bands: &[&[f64]], out: &mut [f64]) {
-    volatility::band_width(bands[0], bands[1], bands[2], out);
-}
-
-fn bollinger_all(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
-    volatility::bollinger_all(s[0], p.usize(0), p.f64(1), outs);
     Ok(())
 }
 

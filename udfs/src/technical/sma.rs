@@ -24,7 +24,7 @@ impl SeriesWindow for Sma {
         example: "SELECT ts, sma(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
 
-    const SHARED: Option<(Shared, usize)> = Some((super::SIMPLE_MEAN, 0));
+    const SHARED: Option<(Shared, usize)> = Some((super::WINDOW_MOMENTS, 0));
 
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
