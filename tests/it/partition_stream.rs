@@ -39,8 +39,12 @@ fn config(batch_size: usize, partitions: usize) -> SessionConfig {
 }
 
 async fn run(ctx: &SessionContext) -> String {
-    ctx.sql(BARS).await.unwrap().collect().await.unwrap();
-    let batches = ctx.sql(QUERY).await.unwrap().collect().await.unwrap();
+    run_over(ctx, BARS, QUERY).await
+}
+
+async fn run_over(ctx: &SessionContext, bars: &str, query: &str) -> String {
+    ctx.sql(bars).await.unwrap().collect().await.unwrap();
+    let batches = ctx.sql(query).await.unwrap().collect().await.unwrap();
     pretty_format_batches(&batches).unwrap().to_string()
 }
 
@@ -71,6 +75,45 @@ async fn streaming_equals_buffering(#[case] batch_size: usize, #[case] partition
         600 + 4,
         "600 rows and the table frame"
     );
+}
+
+/// Partitions of about 1,700 rows (long enough that their results are emitted as
+/// slices of their own, not copied together), one NULL-keyed, rows scrambled, and
+/// the Bollinger bands and `sma` sharing one computation.
+const LONG_BARS: &str = "CREATE OR REPLACE VIEW bars AS SELECT \
+      CASE WHEN i % 6 = 5 THEN NULL ELSE 'S' || CAST((i * 7919) % 5 AS VARCHAR) END AS symbol, \
+      (i * 104729) % 10007 AS ts, \
+      CASE WHEN i % 290 = 3 THEN NULL ELSE 100 + sin(i * 0.37) * 5 + cos(i * 0.011) * 3 END AS close, \
+      'row ' || CAST(i AS VARCHAR) AS note \
+    FROM generate_series(0, 9999) AS t(i)";
+
+const LONG_QUERY: &str = "SELECT symbol, ts, close, note, \
+      ema(close, 5) OVER w AS ema5, \
+      sma(close, 20) OVER w AS sma20, \
+      bb_upper(close, 20, 2) OVER w AS upper, \
+      bb_lower(close, 20, 1.5) OVER w AS lower, \
+      row_number() OVER w AS n, \
+      lag(close, 2) OVER w AS lag2 \
+    FROM bars WINDOW w AS (PARTITION BY symbol ORDER BY ts) \
+    ORDER BY symbol NULLS FIRST, ts";
+
+#[rstest]
+#[case(1000, 1)]
+#[case(333, 2)]
+#[case(4096, 3)]
+#[case(8192, 1)]
+#[tokio::test]
+async fn long_partitions_stream_as_they_buffer(
+    #[case] batch_size: usize,
+    #[case] partitions: usize,
+) {
+    let streaming = SessionContext::new_with_config(config(batch_size, partitions));
+    quantfusion_udfs::register_all(&streaming);
+    let buffering = SessionContext::new_with_config(config(batch_size, partitions));
+    quantfusion_udfs::register_all_in(&mut *buffering.state_ref().write()).unwrap();
+    let expected = run_over(&buffering, LONG_BARS, LONG_QUERY).await;
+    assert_eq!(run_over(&streaming, LONG_BARS, LONG_QUERY).await, expected);
+    assert_eq!(expected.lines().count(), 10_000 + 4);
 }
 
 #[tokio::test]

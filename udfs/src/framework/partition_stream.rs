@@ -312,6 +312,11 @@ fn reads_order_by(expr: &dyn WindowExpr) -> bool {
     }
 }
 
+/// Partitions at least this long (on average over a run) are emitted as slices of
+/// their own results rather than copied into one array per run (on the
+/// 13-indicator benchmark that copy was 2.7 % of the time).
+const SLICED_PARTITION_ROWS: usize = 1024;
+
 /// The stream of one output partition.
 struct PartitionStream {
     schema: SchemaRef,
@@ -367,19 +372,75 @@ impl PartitionStream {
                 Ok(())
             })?;
         }
-        let results = parts
+        // Each expression's results with the row each begins at.
+        let results: Vec<Vec<(usize, ArrayRef)>> = parts
             .into_iter()
-            .map(|p| match p.as_slice() {
-                [one] => Ok(Arc::clone(one)),
-                _ => concat(&p.iter().map(|a| a.as_ref()).collect::<Vec<_>>()),
+            .zip(&whole)
+            .map(|(p, whole)| match whole {
+                true => p.into_iter().map(|a| (0, a)).collect(),
+                false => ranges.iter().map(|r| r.start).zip(p).collect(),
             })
-            .collect::<std::result::Result<Vec<ArrayRef>, _>>()?;
+            .collect();
+        self.output_batches(rows, ranges, results)
+    }
+
+    /// The input's slices with the results appended. Results of long partitions are
+    /// sliced, not copied: an output batch then ends where a partition or an input
+    /// slice ends. Results of short partitions are concatenated first, so that a run
+    /// of thousands of tiny partitions does not become thousands of tiny batches.
+    fn output_batches(
+        &self,
+        rows: &[RecordBatch],
+        ranges: &[Range<usize>],
+        mut results: Vec<Vec<(usize, ArrayRef)>>,
+    ) -> Result<Vec<RecordBatch>> {
+        let num_rows: usize = rows.iter().map(RecordBatch::num_rows).sum();
+        let slice_partitions = num_rows >= SLICED_PARTITION_ROWS * ranges.len();
+        if !slice_partitions {
+            for parts in results.iter_mut().filter(|p| p.len() > 1) {
+                let arrays: Vec<&dyn Array> = parts.iter().map(|(_, a)| a.as_ref()).collect();
+                *parts = vec![(0, concat(&arrays)?)];
+            }
+        }
+        // Output batches end where an input slice ends, and where a partition ends
+        // when partitions are sliced.
+        let mut slice_starts = Vec::with_capacity(rows.len());
+        let mut cuts = Vec::with_capacity(rows.len() + ranges.len() + 1);
         let mut offset = 0;
-        let mut out = Vec::with_capacity(rows.len());
-        for slice in rows.iter().filter(|s| s.num_rows() > 0) {
-            let mut columns = slice.columns().to_vec();
-            columns.extend(results.iter().map(|r| r.slice(offset, slice.num_rows())));
+        for slice in rows {
+            slice_starts.push(offset);
+            cuts.push(offset);
             offset += slice.num_rows();
+        }
+        if slice_partitions {
+            cuts.extend(ranges.iter().map(|r| r.start));
+        }
+        cuts.push(num_rows);
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut out = Vec::with_capacity(cuts.len());
+        let (mut slice, mut part) = (0, vec![0; results.len()]);
+        for piece in cuts.windows(2) {
+            let (start, len) = (piece[0], piece[1] - piece[0]);
+            if len == 0 {
+                continue;
+            }
+            while slice_starts[slice] + rows[slice].num_rows() <= start {
+                slice += 1;
+            }
+            let within = start - slice_starts[slice];
+            let mut columns: Vec<ArrayRef> = rows[slice]
+                .columns()
+                .iter()
+                .map(|c| c.slice(within, len))
+                .collect();
+            for (parts, next) in results.iter().zip(&mut part) {
+                while *next + 1 < parts.len() && parts[*next + 1].0 <= start {
+                    *next += 1;
+                }
+                let (begins, array) = &parts[*next];
+                columns.push(array.slice(start - begins, len));
+            }
             out.push(RecordBatch::try_new(Arc::clone(&self.schema), columns)?);
         }
         Ok(out)
