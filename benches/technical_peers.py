@@ -17,6 +17,11 @@ symbol partitions of parquet).
     python -m venv venv && venv/bin/pip install ta-lib polars duckdb pandas numpy pyarrow
     cargo build --release
     venv/bin/python benches/technical_peers.py target/release/quantfusion
+
+`--pairs N` (after the binary) then times TA-Lib's loop and the quantfusion query
+alternately N times and prints each pair's ratio and their median: on a shared
+machine whose speed drifts within a minute, a ratio of two times taken seconds
+apart is steadier than one of two best-of-3s.
 """
 
 import os
@@ -155,8 +160,23 @@ def quantfusion(binary, path, outputs):
     subprocess.run([binary, "-q", "-c", sql], check=True, capture_output=True)
 
 
+def alternating_pairs(binary, path, arrays, pairs):
+    """TA-Lib's loop and the 13-output query timed back to back, `pairs` times."""
+    ratios = []
+    for i in range(pairs):
+        t_talib = best_of(lambda: talib_loop(arrays), repeat=1)
+        t_qf = best_of(lambda: quantfusion(binary, path, QUANTFUSION_13), repeat=1)
+        ratios.append(t_qf / t_talib)
+        print(f"pair {i + 1:2d}: TA-Lib {t_talib * 1e3:6.1f} ms, quantfusion {t_qf * 1e3:6.1f} ms, "
+              f"ratio {t_qf / t_talib:.2f}")
+    ratios.sort()
+    print(f"quantfusion/TA-Lib time over {pairs} alternating pairs: median {ratios[pairs // 2]:.2f}, "
+          f"range {ratios[0]:.2f}-{ratios[-1]:.2f}")
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else "target/release/quantfusion"
+    pairs = int(sys.argv[sys.argv.index("--pairs") + 1]) if "--pairs" in sys.argv else 0
     work = tempfile.mkdtemp(prefix="qf_technical_")
     path = os.path.join(work, "bars.parquet")
     write_bars(path)
@@ -177,6 +197,8 @@ def main():
     t_qf7 = report("quantfusion SQL, DuckDB's 7 outputs", best_of(lambda: quantfusion(binary, path, QUANTFUSION_7)), 7)
     print(f"ratios: quantfusion/TA-Lib time {t_qf13 / t_talib:.2f} (>1 = slower); "
           f"Polars/quantfusion {t_polars / t_qf13:.2f}x; DuckDB/quantfusion (7 outputs) {t_duck / t_qf7:.2f}x")
+    if pairs:
+        alternating_pairs(binary, path, arrays, pairs)
 
     dest = os.path.join(work, "indicators36")
     stage = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sql", "indicators36.sql")
