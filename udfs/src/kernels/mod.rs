@@ -97,6 +97,15 @@ mod writes_every_row {
                 rolling::rolling_mean(c, 5, &mut o[0])
             }),
             ("ema", 1, |_, _, c, o| moving_average::ema(c, 5, &mut o[0])),
+            ("rolling_var", 1, |_, _, c, o| {
+                rolling::rolling_var(c, 5, 1, &mut o[0])
+            }),
+            ("rolling_std", 1, |_, _, c, o| {
+                rolling::rolling_std(c, 5, 0, &mut o[0])
+            }),
+            ("rolling_var, n <= ddof", 1, |_, _, c, o| {
+                rolling::rolling_var(c, 2, 2, &mut o[0])
+            }),
             ("rsi", 1, |_, _, c, o| momentum::rsi(c, 5, &mut o[0])),
             ("willr", 1, |h, l, c, o| {
                 momentum::willr(h, l, c, 5, &mut o[0])

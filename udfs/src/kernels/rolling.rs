@@ -180,16 +180,20 @@ pub fn rolling_mean(x: &[f64], n: usize, out: &mut [f64]) {
     for_each_window_power_sums::<1>(x, n, |row, shift, &[s1]| out[row] = shift + s1 * inv);
 }
 
-/// Rolling variance over `n` rows with `ddof` delta degrees of freedom.
+/// Rolling variance over `n` rows with `ddof` delta degrees of freedom; writes every
+/// row.
 pub fn rolling_var(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
     if n <= ddof {
+        out.fill(f64::NAN);
         return;
     }
+    super::no_value_before(out, n - 1);
     let inv = 1.0 / (n - ddof) as f64;
     for_each_window_moments(x, n, |row, _, m2| out[row] = m2 * inv);
 }
 
-/// Rolling standard deviation over `n` rows with `ddof` delta degrees of freedom.
+/// Rolling standard deviation over `n` rows with `ddof` delta degrees of freedom;
+/// writes every row.
 pub fn rolling_std(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
     rolling_var(x, n, ddof, out);
     for v in out.iter_mut() {

@@ -1,6 +1,6 @@
 //! `rolling_var(x, n [, ddof])`: variance of the last `n` rows.
 
-use crate::framework::{Arguments, Doc, Family, Memory, Params, SeriesWindow};
+use crate::framework::{Arguments, Doc, Family, Memory, Params, Prefill, SeriesWindow};
 use crate::kernels::rolling::rolling_var;
 use datafusion::common::Result;
 
@@ -20,6 +20,10 @@ impl SeriesWindow for RollingVar {
         example:
             "SELECT ts, rolling_var(close, 20) OVER (PARTITION BY symbol ORDER BY ts) FROM bars",
     };
+
+    /// The kernel writes its own warm-up rows (and `with_min_periods` only
+    /// overwrites some of them).
+    const PREFILL: Prefill = Prefill::Nothing;
 
     fn memory(p: &Params) -> Memory {
         Memory::Rows(p.usize(0))
