@@ -54,18 +54,17 @@ struct Entry {
     /// The parameters the computation read (see [`Shared::computed_from`]).
     key: Params,
     inputs: Vec<ArrayRef>,
-    outputs: Vec<Output>,
-    /// The whole parameters each derived output was made with (`None`: not made yet).
-    derived_with: Vec<Option<Params>>,
+    computed: Vec<Output>,
+    /// Each derived output once asked for, with the whole parameters it was made
+    /// with.
+    derived: Vec<Option<(Params, Output)>>,
 }
 
 /// One output of the cached computation: its values until a function asks for it,
-/// then the Arrow array made of them (outputs nobody asks for are never converted);
-/// a derived output is `Pending` until asked for.
+/// then the Arrow array made of them (outputs nobody asks for are never converted).
 enum Output {
     Values(Vec<f64>),
     Array(Float64Array),
-    Pending,
 }
 
 /// Values nobody asked for go back to the pool of large buffers.
@@ -84,16 +83,15 @@ impl Output {
         }
         match self {
             Output::Array(array) => array.clone(),
-            Output::Values(_) | Output::Pending => unreachable!("computed before"),
+            Output::Values(_) => unreachable!("converted above"),
         }
     }
 
-    /// The values, NaN (or infinite) where there is none; empty while pending.
+    /// The values, NaN (or infinite) where there is none.
     fn values(&self) -> &[f64] {
         match self {
             Output::Values(values) => values,
             Output::Array(array) => array.values(),
-            Output::Pending => &[],
         }
     }
 }
@@ -109,20 +107,21 @@ impl Entry {
         index: usize,
         num_rows: usize,
     ) -> Float64Array {
-        if let Some(slot) = index.checked_sub(shared.outputs) {
-            if self.derived_with[slot].as_ref() != Some(params) {
-                let computed: Vec<&[f64]> = self.outputs[..shared.outputs]
-                    .iter()
-                    .map(Output::values)
-                    .collect();
-                let inputs: Vec<&[f64]> = inputs.iter().map(|a| &a.values()[..num_rows]).collect();
-                let mut values = recycle::scratch(num_rows);
-                (shared.derived[slot])(params, &inputs, &computed, &mut values);
-                self.outputs[index] = Output::Values(values);
-                self.derived_with[slot] = Some(params.clone());
-            }
+        let Some(slot) = index.checked_sub(shared.outputs) else {
+            return self.computed[index].array();
+        };
+        let derived = &mut self.derived[slot];
+        if !matches!(derived, Some((made_with, _)) if made_with == params) {
+            let computed: Vec<&[f64]> = self.computed.iter().map(Output::values).collect();
+            let inputs: Vec<&[f64]> = inputs.iter().map(|a| &a.values()[..num_rows]).collect();
+            let mut values = recycle::scratch(num_rows);
+            (shared.derived[slot])(params, &inputs, &computed, &mut values);
+            *derived = Some((params.clone(), Output::Values(values)));
         }
-        self.outputs[index].array()
+        match derived {
+            Some((_, output)) => output.array(),
+            None => unreachable!("made above"),
+        }
     }
 }
 
@@ -169,14 +168,12 @@ pub fn output(
         prefill,
         |series, outs| (shared.compute)(series, params, outs),
     )?;
-    let mut outputs: Vec<Output> = values.into_iter().map(Output::Values).collect();
-    outputs.extend(shared.derived.iter().map(|_| Output::Pending));
     let mut entry = Entry {
         id: shared.id,
         key,
         inputs: inputs.to_vec(),
-        outputs,
-        derived_with: vec![None; shared.derived.len()],
+        computed: values.into_iter().map(Output::Values).collect(),
+        derived: shared.derived.iter().map(|_| None).collect(),
     };
     let array = entry.output(shared, params, &columns, index, num_rows);
     KEPT_ENTRIES.with_borrow_mut(|kept| {
