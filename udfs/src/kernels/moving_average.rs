@@ -2,19 +2,19 @@
 
 /// TA-Lib's EMA: seeded with the simple mean of the first `n` values (output at row
 /// `n - 1`), then `prev + k * (x - prev)` with `k = 2 / (n + 1)`, computed as
-/// `(1 - k) prev + k x`; writes every row.
+/// `(1 - k) prev + k x` ([`super::smooth_in_place`]); writes every row.
 pub fn ema(x: &[f64], n: usize, out: &mut [f64]) {
     super::no_value_before(out, n.checked_sub(1).unwrap_or(usize::MAX));
     if n == 0 || x.len() < n {
         return;
     }
     let k = 2.0 / (n as f64 + 1.0);
-    let mut prev = x[..n].iter().sum::<f64>() / n as f64;
-    out[n - 1] = prev;
+    let seed = x[..n].iter().sum::<f64>() / n as f64;
+    out[n - 1] = seed;
     for (o, &v) in out[n..].iter_mut().zip(&x[n..]) {
-        prev = super::ema_step(prev, 1.0 - k, k * v);
-        *o = prev;
+        *o = k * v;
     }
+    super::smooth_in_place(seed, 1.0 - k, &mut out[n..]);
 }
 
 /// TA-Lib's WMA: weights 1..=n, the newest row weighted n.

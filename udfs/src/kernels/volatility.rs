@@ -1,6 +1,5 @@
 //! True range, average true range and Bollinger bands with TA-Lib's definitions.
 
-use super::ema_step;
 use super::rolling::for_each_window_moments;
 
 /// TA-Lib TRANGE: `max(high, prev close) - min(low, prev close)`; the first row has no
@@ -24,16 +23,16 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64]) 
         high[row].max(prev) - low[row].min(prev)
     };
     let nf = n as f64;
-    // `atr (n-1)/n + tr/n`: one fused multiply-add on the recurrence's critical
-    // path, the true range's share computed off it (within a few ulps of TA-Lib's
-    // arithmetic; the smoothing damps the difference).
+    // `atr (n-1)/n + tr/n`: each true range's share first (a vectorised pass), then
+    // the smoothing (within a few ulps of TA-Lib's arithmetic; the smoothing damps
+    // the difference).
     let (keep, inv) = ((nf - 1.0) / nf, 1.0 / nf);
-    let mut value = (1..=n).map(true_range).sum::<f64>() / nf;
-    out[n] = value;
+    let seed = (1..=n).map(true_range).sum::<f64>() / nf;
+    out[n] = seed;
     for (row, o) in out.iter_mut().enumerate().skip(n + 1) {
-        value = ema_step(value, keep, true_range(row) * inv);
-        *o = value;
+        *o = true_range(row) * inv;
     }
+    super::smooth_in_place(seed, keep, &mut out[n + 1..]);
 }
 
 /// TA-Lib NATR: `100 atr / close`.
