@@ -65,8 +65,10 @@ pub(crate) fn ema_step(prev: f64, keep: f64, share_of_new: f64) -> f64 {
 /// `y[i+4] = keep^4 y[i] + d4`, where `d1..d4` (the block's shares smoothed from
 /// zero) and the block's other rows (`keep^j y[i] + dj`) depend only on the
 /// block's shares and `y[i]`, so the processor overlaps them across blocks: about
-/// one cycle a row, 2.2 times the speed of [`ema_step`] row by row, within an ulp
-/// or two of it (the smoothing damps rounding instead of accumulating it).
+/// one cycle a row, 2.2 times the speed of [`ema_step`] row by row. The two orders
+/// round differently; the smoothing damps rounding but remembers about
+/// `1 / (1 - keep)` rows of it: 5e-16 apart for EMA(20), 1e-15 for keep = 0.999
+/// (tests: within 1e-13, and 1e-14 over ten million rows).
 pub(crate) fn smooth_in_place(prev: f64, keep: f64, values: &mut [f64]) -> f64 {
     let (k2, k3) = (keep * keep, keep * keep * keep);
     let k4 = k2 * k2;
