@@ -45,13 +45,29 @@ pub fn pack(values: &[f64], test: Test) -> (Vec<u64>, bool) {
 
 /// Whether any value is NaN.
 pub fn any_nan(values: &[f64]) -> bool {
-    let chunks = values.chunks_exact(64);
+    // Values are almost always all finite, which one fast pass shows; only
+    // otherwise are they looked at one by one.
+    !all_finite(values) && values.iter().any(|v| v.is_nan())
+}
+
+/// Whether every value is finite: `v * 0` is 0 for a finite `v` and NaN otherwise,
+/// and a NaN added to a lane stays there. Eight lanes of additions, which the
+/// compiler keeps in vector registers reading the values in order, run at the
+/// speed values arrive from cache (ORing the bits of `v - v` instead was
+/// vectorised across chunks, with a gather per vector, three times slower).
+pub fn all_finite(values: &[f64]) -> bool {
+    let mut lanes = [0.0f64; 8];
+    let chunks = values.chunks_exact(8);
     let tail = chunks.remainder();
-    // No early exit inside a word: the compares stay branch-free.
-    chunks
-        .into_iter()
-        .any(|chunk| full_word(chunk.try_into().expect("64 values"), Test::NotNan) != u64::MAX)
-        || tail.iter().any(|v| v.is_nan())
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v * 0.0;
+        }
+    }
+    for (lane, &v) in lanes.iter_mut().zip(tail) {
+        *lane += v * 0.0;
+    }
+    lanes.iter().all(|&lane| lane == 0.0)
 }
 
 /// Up to 64 values, one at a time.
@@ -108,6 +124,7 @@ mod tests {
         }
         assert_eq!(every, values.iter().all(|&v| test.keep(v)));
         assert_eq!(any_nan(&values), values.iter().any(|v| v.is_nan()));
+        assert_eq!(all_finite(&values), values.iter().all(|v| v.is_finite()));
     }
 
     #[rstest]
@@ -116,6 +133,7 @@ mod tests {
         let (words, every) = pack(&values, Test::Finite);
         assert!(every);
         assert!(!any_nan(&values));
+        assert!(all_finite(&values));
         assert_eq!(
             words.iter().map(|w| w.count_ones() as usize).sum::<usize>(),
             len
@@ -128,6 +146,11 @@ mod tests {
             let mut values = vec![1.0; 130];
             values[at] = f64::NAN;
             assert!(any_nan(&values), "NaN at {at}");
+            assert!(!all_finite(&values), "NaN at {at}");
+            values[at] = f64::NEG_INFINITY;
+            assert!(!any_nan(&values), "-inf at {at}");
+            assert!(!all_finite(&values), "-inf at {at}");
+            values[at] = f64::NAN;
             let (words, every) = pack(&values, Test::NotNan);
             assert!(!every);
             assert_eq!(words[at / 64] >> (at % 64) & 1, 0);

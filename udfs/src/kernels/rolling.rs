@@ -2,8 +2,8 @@
 //!
 //! Moments use shifted running power sums re-anchored every `n` rows: at each anchor
 //! row the window's mean becomes the shift `K` and the sums of `(x - K)^p` over the
-//! window are rebuilt from its values; the next `n - 1` rows slide the sums in O(1). Because `K` stays within one window's drift of the data,
-//! the variance never suffers the catastrophic cancellation of raw power sums
+//! window are rebuilt from its values; the next `n - 1` rows slide the sums in O(1).
+//! Because `K` stays within one window's drift of the data, the variance never suffers the catastrophic cancellation of raw power sums
 //! (prices near 1e5 moving by 1e-3), and because the sums are rebuilt every `n`
 //! rows, rounding cannot accumulate along a long series.
 //!
@@ -11,23 +11,41 @@
 //! difference `(new - K)^p - (old - K)^p` per sum (one addition on the chain, not
 //! two), and the rebuild at an anchor sums the window in four interleaved lanes.
 //! The sliding loop only slides: a block's sums are kept, and handed to the caller
-//! afterwards, in a loop the compiler vectorises; flat windows are looked for only
-//! in blocks with equal neighbours (on the 13-indicator benchmark the three
-//! moment kernels went from 16.3% to 14.8% of the samples). About three reads of
-//! each value, whatever `n`.
+//! as a block, whose loop over it the compiler vectorises; flat windows are looked
+//! for only in blocks with equal neighbours. About three reads of each value,
+//! whatever `n`.
+
+use std::ops::Range;
 
 /// Calls `emit(row, shift, sums)` for every row whose window of `n` values ending
-/// there is full, where `sums[p - 1]` is the window's sum of `(x - shift)^p`.
-///
-/// `shift` is the (rounded) mean of the window at the last re-anchoring, at most
-/// `n - 1` rows earlier; the rounding's residual is in the sums. A window of
-/// identical values is reported with `shift` equal to that value and all sums
-/// exactly 0, so ratios over a flat window are recognised as undefined rather
-/// than noise.
+/// there is full, where `sums[p - 1]` is the window's sum of `(x - shift)^p`; see
+/// [`for_each_block_of_power_sums`] for `shift`.
 pub fn for_each_window_power_sums<const P: usize>(
     x: &[f64],
     n: usize,
     mut emit: impl FnMut(usize, f64, &[f64; P]),
+) {
+    for_each_block_of_power_sums::<P>(x, n, |rows, shift, sums| {
+        for (row, sums) in rows.zip(sums) {
+            emit(row, shift, sums);
+        }
+    });
+}
+
+/// Calls `emit(rows, shift, sums)` for consecutive blocks of the rows whose window
+/// of `n` values ending there is full, where `sums[i][p - 1]` is the sum of
+/// `(x - shift)^p` over the window ending at row `rows.start + i`. A caller writes
+/// a block's outputs in a loop of its own, which the compiler vectorises; a call per
+/// row reloaded the outputs' addresses on every row (a quarter of a variance's time).
+///
+/// `shift` is the (rounded) mean of the block's first window, at most `n - 1` rows
+/// from any of its windows; the rounding's residual is in the sums. A window of identical
+/// values is reported alone, with `shift` equal to that value and all sums exactly
+/// 0, so ratios over a flat window are recognised as undefined rather than noise.
+pub fn for_each_block_of_power_sums<const P: usize>(
+    x: &[f64],
+    n: usize,
+    mut emit: impl FnMut(Range<usize>, f64, &[[f64; P]]),
 ) {
     if n == 0 || x.len() < n {
         return;
@@ -61,21 +79,20 @@ pub fn for_each_window_power_sums<const P: usize>(
             .iter()
             .zip(&x[from - 1..block_end - 1])
             .fold(false, |equal, (a, b)| equal | (a == b));
+        let block = &block_sums[..rows.len()];
         if n > 1 && !neighbours_equal {
-            for (row, sums) in rows.zip(&block_sums) {
-                emit(row, shift, sums);
-            }
+            emit(rows, shift, block);
             equal_run = 1;
         } else {
-            for (row, sums) in rows.zip(&block_sums) {
+            for (row, sums) in rows.zip(block) {
                 equal_run = match row > 0 && x[row] == x[row - 1] {
                     true => equal_run + 1,
                     false => 1,
                 };
                 if equal_run >= n {
-                    emit(row, x[row], &[0.0; P]);
+                    emit(row..row + 1, x[row], &[[0.0; P]]);
                 } else {
-                    emit(row, shift, sums);
+                    emit(row..row + 1, shift, std::slice::from_ref(sums));
                 }
             }
         }
@@ -146,9 +163,17 @@ fn add_powers<const P: usize>(sums: &mut [f64; P], d: f64) {
 /// window's sum of squared deviations from its mean (exactly 0 on a flat window).
 pub fn for_each_window_moments(x: &[f64], n: usize, mut emit: impl FnMut(usize, f64, f64)) {
     let inv = 1.0 / n as f64; // multiplies: two divisions per row cost more than the sums
-    for_each_window_power_sums::<2>(x, n, |row, shift, &[s1, s2]| {
-        emit(row, shift + s1 * inv, (s2 - s1 * s1 * inv).max(0.0));
+    for_each_window_power_sums::<2>(x, n, |row, shift, sums| {
+        let (mean, m2) = mean_and_m2(shift, sums, inv);
+        emit(row, mean, m2);
     });
+}
+
+/// A window's mean and sum of squared deviations from its mean (`inv` = 1 / n) from
+/// its shifted power sums, for callers of [`for_each_block_of_power_sums`].
+#[inline(always)]
+pub fn mean_and_m2(shift: f64, &[s1, s2]: &[f64; 2], inv: f64) -> (f64, f64) {
+    (shift + s1 * inv, (s2 - s1 * s1 * inv).max(0.0))
 }
 
 /// Central moment sums of a full window: `(mean, m2, m3, m4)` with `mk` the sum of
@@ -177,7 +202,11 @@ pub fn for_each_window_central_moments(
 pub fn rolling_mean(x: &[f64], n: usize, out: &mut [f64]) {
     super::no_value_before(out, n.checked_sub(1).unwrap_or(usize::MAX));
     let inv = 1.0 / n as f64;
-    for_each_window_power_sums::<1>(x, n, |row, shift, &[s1]| out[row] = shift + s1 * inv);
+    for_each_block_of_power_sums::<1>(x, n, |rows, shift, sums| {
+        for (o, &[s1]) in out[rows].iter_mut().zip(sums) {
+            *o = shift + s1 * inv;
+        }
+    });
 }
 
 /// Rolling variance over `n` rows with `ddof` delta degrees of freedom; writes every
@@ -188,8 +217,12 @@ pub fn rolling_var(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
         return;
     }
     super::no_value_before(out, n - 1);
-    let inv = 1.0 / (n - ddof) as f64;
-    for_each_window_moments(x, n, |row, _, m2| out[row] = m2 * inv);
+    let (inv_n, inv) = (1.0 / n as f64, 1.0 / (n - ddof) as f64);
+    for_each_block_of_power_sums::<2>(x, n, |rows, shift, sums| {
+        for (o, sums) in out[rows].iter_mut().zip(sums) {
+            *o = mean_and_m2(shift, sums, inv_n).1 * inv;
+        }
+    });
 }
 
 /// Rolling standard deviation over `n` rows with `ddof` delta degrees of freedom;
@@ -204,7 +237,11 @@ pub fn rolling_std(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
 /// Rolling sum over `n` rows.
 pub fn rolling_sum(x: &[f64], n: usize, out: &mut [f64]) {
     let nf = n as f64;
-    for_each_window_power_sums::<1>(x, n, |row, shift, &[s1]| out[row] = nf * shift + s1);
+    for_each_block_of_power_sums::<1>(x, n, |rows, shift, sums| {
+        for (o, &[s1]) in out[rows].iter_mut().zip(sums) {
+            *o = nf * shift + s1;
+        }
+    });
 }
 
 /// `(x - rolling mean) / rolling std (ddof 1)` of the current row; NaN on a flat window.

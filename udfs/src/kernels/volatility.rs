@@ -1,6 +1,6 @@
 //! True range, average true range and Bollinger bands with TA-Lib's definitions.
 
-use super::rolling::for_each_window_moments;
+use super::rolling::{for_each_block_of_power_sums, mean_and_m2};
 
 /// TA-Lib TRANGE: `max(high, prev close) - min(low, prev close)`; the first row has no
 /// previous close and stays NaN.
@@ -43,29 +43,32 @@ pub fn natr(high: &[f64], low: &[f64], close: &[f64], n: usize, out: &mut [f64])
     }
 }
 
-/// The mean and population variance (ddof 0) of the last `n` rows; writes every
-/// row. One pass over the window moments serves `sma`, the middle band and bands of
-/// every width, which are made from it by [`band`].
-pub fn window_mean_and_variance(x: &[f64], n: usize, mean: &mut [f64], variance: &mut [f64]) {
+/// The mean and population standard deviation (ddof 0) of the last `n` rows;
+/// writes every row. One pass over the window moments serves `sma`, the middle band
+/// and bands of every width, which are made from it by [`band`]; the square roots
+/// are taken once here, in the vectorised loop over each block of windows, rather
+/// than once per band.
+pub fn window_mean_and_sd(x: &[f64], n: usize, mean: &mut [f64], sd: &mut [f64]) {
     let first_row = n.checked_sub(1).unwrap_or(usize::MAX);
     super::no_value_before(mean, first_row);
-    super::no_value_before(variance, first_row);
+    super::no_value_before(sd, first_row);
     if n == 0 || x.len() < n {
         return;
     }
     let inv = 1.0 / n as f64;
-    for_each_window_moments(x, n, |row, m, m2| {
-        mean[row] = m;
-        variance[row] = m2 * inv;
+    for_each_block_of_power_sums::<2>(x, n, |rows, shift, sums| {
+        let outs = mean[rows.clone()].iter_mut().zip(&mut sd[rows]);
+        for ((m, s), sums) in outs.zip(sums) {
+            let (window_mean, m2) = mean_and_m2(shift, sums, inv);
+            (*m, *s) = (window_mean, (m2 * inv).sqrt());
+        }
     });
 }
 
-/// A Bollinger band `mean + k sd` row by row (`k` < 0 for the lower band); the
-/// square roots are a vectorised pass of their own, outside the moments'
-/// recurrence, where one per row cost more than the recurrence itself.
-pub fn band(mean: &[f64], variance: &[f64], k: f64, out: &mut [f64]) {
-    for ((o, m), v) in out.iter_mut().zip(mean).zip(variance) {
-        *o = m + k * v.sqrt();
+/// A Bollinger band `mean + k sd` row by row (`k` < 0 for the lower band).
+pub fn band(mean: &[f64], sd: &[f64], k: f64, out: &mut [f64]) {
+    for ((o, m), s) in out.iter_mut().zip(mean).zip(sd) {
+        *o = m + k * s;
     }
 }
 
@@ -77,19 +80,19 @@ pub fn bollinger_all<O: AsMut<[f64]>>(x: &[f64], n: usize, k: f64, outs: &mut [O
         return;
     };
     let (upper, middle, lower) = (upper.as_mut(), middle.as_mut(), lower.as_mut());
-    // The variance waits in `upper` until the lower band is made from it.
-    window_mean_and_variance(x, n, middle, upper);
+    // The deviation waits in `upper` until the lower band is made from it.
+    window_mean_and_sd(x, n, middle, upper);
     band(middle, upper, -k, lower);
     for (u, m) in upper.iter_mut().zip(&*middle) {
-        *u = m + k * u.sqrt();
+        *u = m + k * *u;
     }
 }
 
 /// `%b = (x - lower) / (upper - lower)` for bands `k` deviations wide, row by row;
 /// NaN for a zero-width band.
-pub fn percent_b(x: &[f64], mean: &[f64], variance: &[f64], k: f64, out: &mut [f64]) {
-    for (((o, v), m), var) in out.iter_mut().zip(x).zip(mean).zip(variance) {
-        let half = k * var.sqrt();
+pub fn percent_b(x: &[f64], mean: &[f64], sd: &[f64], k: f64, out: &mut [f64]) {
+    for (((o, v), m), s) in out.iter_mut().zip(x).zip(mean).zip(sd) {
+        let half = k * s;
         let (u, l) = (m + half, m - half);
         *o = if u > l { (v - l) / (u - l) } else { f64::NAN };
     }
@@ -97,9 +100,9 @@ pub fn percent_b(x: &[f64], mean: &[f64], variance: &[f64], k: f64, out: &mut [f
 
 /// The band width `(upper - lower) / middle` for bands `k` deviations wide, row by
 /// row.
-pub fn band_width(mean: &[f64], variance: &[f64], k: f64, out: &mut [f64]) {
-    for ((o, m), var) in out.iter_mut().zip(mean).zip(variance) {
-        let half = k * var.sqrt();
+pub fn band_width(mean: &[f64], sd: &[f64], k: f64, out: &mut [f64]) {
+    for ((o, m), s) in out.iter_mut().zip(mean).zip(sd) {
+        let half = k * s;
         *o = ((m + half) - (m - half)) / m;
     }
 }

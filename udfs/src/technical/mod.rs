@@ -171,8 +171,8 @@ pub fn functions() -> Vec<QfFunction> {
     ]
 }
 
-/// The mean and population variance of the last `period` rows, from one pass over
-/// the window moments: `sma` and `bb_middle` read the mean; the bands, %b and the
+/// The mean and population standard deviation of the last `period` rows, from one
+/// pass over the window moments: `sma` and `bb_middle` read the mean; the bands, %b and the
 /// width (any `nbdev`) are made from both when asked for. A stage asking for `sma`
 /// and the three bands makes one pass, not one for the mean and one for the bands.
 const WINDOW_MOMENTS: Shared = Shared {
@@ -185,10 +185,10 @@ const WINDOW_MOMENTS: Shared = Shared {
 };
 
 fn window_moments(s: &[&[f64]], p: &Params, outs: &mut [&mut [f64]]) -> Result<()> {
-    let [mean, variance, ..] = outs else {
+    let [mean, sd, ..] = outs else {
         return Ok(());
     };
-    volatility::window_mean_and_variance(s[0], p.usize(0), mean, variance);
+    volatility::window_mean_and_sd(s[0], p.usize(0), mean, sd);
     Ok(())
 }
 
