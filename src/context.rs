@@ -6,7 +6,7 @@ use crate::storage::url_tables::UrlTables;
 use crate::storage::StoreRegistry;
 use datafusion::catalog::{DynamicFileCatalog, UrlTableFactory};
 use datafusion::common::Result;
-use datafusion::config::ConfigOptions;
+use datafusion::config::{ConfigNonZeroUsize, ConfigOptions};
 use datafusion::datasource::dynamic_file::DynamicListTableFactory;
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
@@ -53,6 +53,15 @@ pub fn engine_on(backend: Option<Arc<dyn crate::gpu::Backend>>) -> Result<Engine
     // (8 per core was slower than 2).
     if std::env::var_os("DATAFUSION_EXECUTION_TARGET_PARTITIONS").is_none() {
         options.execution.target_partitions *= 2;
+    }
+    // A feature stage's partitions (one symbol each) are thousands of rows; a window
+    // evaluates a partition from contiguous rows, so one split across two batches is
+    // copied together first. Twice DataFusion's 8192 rows per batch splits fewer of
+    // them and halves the per-batch work. Measured on 10M rows, 10,000 per symbol:
+    // 13 indicators 342 -> 311 ms (user CPU 560 -> 525 ms), DuckDB's 7 of them
+    // 241 -> 222 ms; 32768 rows doubled the system time (fresh pages per batch).
+    if std::env::var_os("DATAFUSION_EXECUTION_BATCH_SIZE").is_none() {
+        options.execution.batch_size = ConfigNonZeroUsize::try_new(16384)?;
     }
     if std::env::var_os("DATAFUSION_FORMAT_NULL").is_none() {
         options.format.null = String::from("NULL");

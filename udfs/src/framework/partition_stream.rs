@@ -343,26 +343,38 @@ impl PartitionStream {
         if num_rows == 0 {
             return Ok(Vec::new());
         }
-        let batch = self.evaluation_batch(rows, num_rows)?;
         // Whole runs first, for the expressions a batch evaluator takes.
         let mut parts: Vec<Vec<ArrayRef>> =
             vec![Vec::with_capacity(ranges.len()); self.window_expr.len()];
         let mut whole = vec![false; self.window_expr.len()];
-        if let Some(evaluator) = &self.batch_evaluator {
-            for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&mut whole) {
-                if let Some(column) = evaluator.evaluate(expr.as_ref(), &batch, ranges)? {
-                    out.push(column);
-                    *whole = true;
+        let run = match &self.batch_evaluator {
+            Some(evaluator) => {
+                let batch = self.evaluation_batch(rows, 0..num_rows)?;
+                let exprs = self.window_expr.iter().zip(&mut parts).zip(&mut whole);
+                for ((expr, out), whole) in exprs {
+                    if let Some(column) = evaluator.evaluate(expr.as_ref(), &batch, ranges)? {
+                        out.push(column);
+                        *whole = true;
+                    }
                 }
+                Some(batch)
             }
-        }
+            None => None,
+        };
         // Then partition by partition, every other expression in turn: functions that
         // share a computation over the same partition then find it still cached, and
         // functions reading the same column test it for NaN once.
         // The memory of tested columns lasts one partition: a run of thousands of
         // short partitions would otherwise make every lookup scan thousands of them.
-        for r in ranges {
-            let partition = batch.slice(r.start, r.len());
+        let per_partition = match whole.iter().all(|w| *w) {
+            true => &[][..],
+            false => ranges,
+        };
+        for r in per_partition {
+            let partition = match &run {
+                Some(batch) => batch.slice(r.start, r.len()),
+                None => self.evaluation_batch(rows, r.clone())?,
+            };
             missing::remembering_clean_columns(|| -> Result<()> {
                 for ((expr, out), whole) in self.window_expr.iter().zip(&mut parts).zip(&whole) {
                     if !whole {
@@ -446,15 +458,29 @@ impl PartitionStream {
         Ok(out)
     }
 
-    /// `rows` as one batch of [`evaluation_schema`]: the columns the window
-    /// expressions read, concatenated; the others as `Null` placeholders.
-    fn evaluation_batch(&self, rows: &[RecordBatch], num_rows: usize) -> Result<RecordBatch> {
+    /// Rows `range` of the slices `rows` (placed end to end) as one batch of
+    /// [`evaluation_schema`]: the columns the window expressions read, and `Null`
+    /// placeholders for the others. Rows within one slice are that slice's own
+    /// arrays; only rows spanning slices are concatenated, so a partition that
+    /// arrived in one input batch is never copied.
+    fn evaluation_batch(&self, rows: &[RecordBatch], range: Range<usize>) -> Result<RecordBatch> {
+        let mut pieces = Vec::with_capacity(2);
+        let mut start = 0;
+        for slice in rows {
+            let end = start + slice.num_rows();
+            let (from, to) = (range.start.max(start), range.end.min(end));
+            if from < to {
+                pieces.push(slice.slice(from - start, to - from));
+            }
+            start = end;
+        }
+        let num_rows = range.len();
         let columns = self
             .evaluation_schema
             .fields()
             .iter()
             .enumerate()
-            .map(|(i, field)| match (field.data_type(), rows) {
+            .map(|(i, field)| match (field.data_type(), &pieces[..]) {
                 (DataType::Null, _) => Ok(new_null_array(&DataType::Null, num_rows)),
                 (_, [one]) => Ok(Arc::clone(one.column(i))),
                 (_, many) => {
