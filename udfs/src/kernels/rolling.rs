@@ -212,6 +212,26 @@ pub fn rolling_mean(x: &[f64], n: usize, out: &mut [f64]) {
 /// Rolling variance over `n` rows with `ddof` delta degrees of freedom; writes every
 /// row.
 pub fn rolling_var(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
+    window_variances(x, n, ddof, out, |variance| variance);
+}
+
+/// Rolling standard deviation over `n` rows with `ddof` delta degrees of freedom;
+/// writes every row. The square roots are taken in the vectorised loop over each
+/// block of windows, not in a pass of their own over the output.
+pub fn rolling_std(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
+    window_variances(x, n, ddof, out, f64::sqrt);
+}
+
+/// `finish(variance)` of every full window of `n` rows (`ddof` delta degrees of
+/// freedom); writes every row.
+#[inline(always)]
+fn window_variances(
+    x: &[f64],
+    n: usize,
+    ddof: usize,
+    out: &mut [f64],
+    finish: impl Fn(f64) -> f64,
+) {
     if n <= ddof {
         out.fill(f64::NAN);
         return;
@@ -220,18 +240,9 @@ pub fn rolling_var(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
     let (inv_n, inv) = (1.0 / n as f64, 1.0 / (n - ddof) as f64);
     for_each_block_of_power_sums::<2>(x, n, |rows, shift, sums| {
         for (o, sums) in out[rows].iter_mut().zip(sums) {
-            *o = mean_and_m2(shift, sums, inv_n).1 * inv;
+            *o = finish(mean_and_m2(shift, sums, inv_n).1 * inv);
         }
     });
-}
-
-/// Rolling standard deviation over `n` rows with `ddof` delta degrees of freedom;
-/// writes every row.
-pub fn rolling_std(x: &[f64], n: usize, ddof: usize, out: &mut [f64]) {
-    rolling_var(x, n, ddof, out);
-    for v in out.iter_mut() {
-        *v = v.sqrt();
-    }
 }
 
 /// Rolling sum over `n` rows.
