@@ -215,7 +215,8 @@ fn free_of_nan(column: &Float64Array, num_rows: usize) -> bool {
 ///
 /// Most outputs are NaN for a warm-up and finite after it: that shape is tested
 /// first (a short scan, then [`bits::all_finite`] over the rest) and its validity
-/// written as two runs, which costs a third of packing a bit per value.
+/// written as two runs. On the 13-indicator benchmark that is 4 % of the profile
+/// where packing a bit per value was 6 %: both wait on reading the outputs.
 pub fn finite_or_null(values: Vec<f64>) -> Float64Array {
     let len = values.len();
     let first_finite = values.iter().position(|v| v.is_finite()).unwrap_or(len);
