@@ -3,9 +3,10 @@
 //! Moments use shifted running power sums re-anchored every `n` rows: at each anchor
 //! row the window's mean becomes the shift `K` and the sums of `(x - K)^p` over the
 //! window are rebuilt from its values; the next `n - 1` rows slide the sums in O(1).
-//! Because `K` stays within one window's drift of the data, the variance never suffers the catastrophic cancellation of raw power sums
-//! (prices near 1e5 moving by 1e-3), and because the sums are rebuilt every `n`
-//! rows, rounding cannot accumulate along a long series.
+//! Because `K` stays within one window's drift of the data, the variance never
+//! suffers the catastrophic cancellation of raw power sums (prices near 1e5 moving
+//! by 1e-3), and because the sums are rebuilt every `n` rows, rounding cannot
+//! accumulate along a long series.
 //!
 //! Speed: a sliding sum is a chain of dependent additions, so each row adds one
 //! difference `(new - K)^p - (old - K)^p` per sum (one addition on the chain, not
@@ -36,12 +37,14 @@ pub fn for_each_window_power_sums<const P: usize>(
 /// of `n` values ending there is full, where `sums[i][p - 1]` is the sum of
 /// `(x - shift)^p` over the window ending at row `rows.start + i`. A caller writes
 /// a block's outputs in a loop of its own, which the compiler vectorises; a call per
-/// row reloaded the outputs' addresses on every row (a quarter of a variance's time).
+/// row reloaded the outputs' addresses on every row (a window's mean and variance
+/// over 10M rows: 3.7 ns a row that way, 2.5 in blocks).
 ///
 /// `shift` is the (rounded) mean of the block's first window, at most `n - 1` rows
-/// from any of its windows; the rounding's residual is in the sums. A window of identical
-/// values is reported alone, with `shift` equal to that value and all sums exactly
-/// 0, so ratios over a flat window are recognised as undefined rather than noise.
+/// from any of its windows; the rounding's residual is in the sums. A window of
+/// identical values is reported alone, with `shift` equal to that value and all
+/// sums exactly 0, so ratios over a flat window are recognised as undefined rather
+/// than noise.
 pub fn for_each_block_of_power_sums<const P: usize>(
     x: &[f64],
     n: usize,
