@@ -3,8 +3,11 @@
 //! partition sizes and parallelism.
 
 use crate::common::table_text;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::prelude::{SessionConfig, SessionContext};
+use quantfusion_udfs::framework::PartitionStreamExec;
 use rstest::rstest;
 
 /// Partitions of 1 to 40 rows (one of them NULL-keyed), rows stored in a scrambled
@@ -114,6 +117,62 @@ async fn long_partitions_stream_as_they_buffer(
     let expected = run_over(&buffering, LONG_BARS, LONG_QUERY).await;
     assert_eq!(run_over(&streaming, LONG_BARS, LONG_QUERY).await, expected);
     assert_eq!(expected.lines().count(), 10_000 + 4);
+}
+
+/// Three sorted partitions of 5,000 rows without gaps: each one's first rows, where
+/// `sma(close, 20)` and `ema(close, 5)` warm up, leave in a batch of their own, so
+/// every other batch has no NULL (Arrow's aggregates and the parquet writer then
+/// take their NULL-free paths).
+#[tokio::test]
+async fn warm_up_rows_leave_in_batches_of_their_own() {
+    let ctx = SessionContext::new_with_config(config(8192, 1));
+    quantfusion_udfs::register_all(&ctx);
+    let query = "SELECT symbol, sma(close, 20) OVER w AS s, ema(close, 5) OVER w AS e \
+        FROM (SELECT 'S' || CAST(i / 5000 AS VARCHAR) AS symbol, i AS ts, \
+                     100 + sin(i * 0.37) AS close FROM generate_series(0, 14999) AS t(i)) \
+        WINDOW w AS (PARTITION BY symbol ORDER BY ts)";
+    let batches = ctx.sql(query).await.unwrap().collect().await.unwrap();
+    let nulls = |b: &RecordBatch| b.column(1).null_count() + b.column(2).null_count();
+    let with_nulls: Vec<(usize, usize)> = batches
+        .iter()
+        .filter(|b| nulls(b) > 0)
+        .map(|b| (b.num_rows(), nulls(b)))
+        .collect();
+    // Each warm-up batch: 19 rows, sma NULL in all 19 and ema in the first 4.
+    assert_eq!(with_nulls, vec![(19, 23); 3]);
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    assert_eq!(rows, 15_000);
+}
+
+/// A stage whose output goes straight into another window stage keeps each
+/// partition's rows together (the next stage would otherwise concatenate them);
+/// the last stage splits off its warm-up rows.
+#[tokio::test]
+async fn only_the_last_of_chained_window_stages_splits_off_warm_ups() {
+    let ctx = SessionContext::new();
+    quantfusion_udfs::register_all(&ctx);
+    let query = "SELECT symbol, rolling_std(lr, 20) OVER w AS vol FROM ( \
+          SELECT symbol, ts, log_return(close) OVER w AS lr FROM ( \
+            SELECT 'S' || CAST(i / 500 AS VARCHAR) AS symbol, i AS ts, \
+                   100 + sin(i * 0.37) AS close FROM generate_series(0, 1999) AS t(i)) \
+          WINDOW w AS (PARTITION BY symbol ORDER BY ts)) \
+        WINDOW w AS (PARTITION BY symbol ORDER BY ts)";
+    let plan = ctx
+        .sql(query)
+        .await
+        .unwrap()
+        .create_physical_plan()
+        .await
+        .unwrap();
+    let mut stages = Vec::new();
+    plan.apply(|node| {
+        if let Some(stage) = node.downcast_ref::<PartitionStreamExec>() {
+            stages.push(stage.null_free_tails());
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })
+    .unwrap();
+    assert_eq!(stages, vec![true, false], "outer stage first");
 }
 
 #[tokio::test]
