@@ -132,6 +132,10 @@ impl BatchEvaluator for DevicePlacement {
         })
     }
 
+    fn may_evaluate(&self, expr: &dyn WindowExpr, rows: usize) -> bool {
+        DeviceCall::of(expr).is_some_and(|call| self.offloads(&call, rows))
+    }
+
     fn evaluate(
         &self,
         expr: &dyn WindowExpr,

@@ -217,6 +217,64 @@ async fn auto_uses_the_device_only_where_the_work_pays() {
     assert_eq!(auto_runs("rolling_mean(close, 20)").await, 0);
 }
 
+/// A run is put together for the device only when some call may go there: never
+/// with `cpu` or without a device, under `auto` only where the work pays.
+#[tokio::test]
+async fn a_run_is_gathered_only_for_calls_the_device_may_take() {
+    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+    use quantfusion::device::Device;
+    use quantfusion::gpu::DevicePlacement;
+    use quantfusion_udfs::framework::{BatchEvaluator, PartitionStreamExec};
+    let ctx = session(None, "cpu").await;
+    let plan = ctx
+        .sql(
+            "SELECT frac_diff(close, 0.2) OVER w, rolling_mean(close, 20) OVER w, \
+                    rsi(close, 14) OVER w FROM bars WINDOW w AS (PARTITION BY symbol ORDER BY ts)",
+        )
+        .await
+        .unwrap()
+        .create_physical_plan()
+        .await
+        .unwrap();
+    let mut exprs = Vec::new();
+    plan.apply(|node| {
+        if let Some(stage) = node.downcast_ref::<PartitionStreamExec>() {
+            exprs.extend(stage.window_expr().iter().cloned());
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })
+    .unwrap();
+    assert_eq!(exprs.len(), 3);
+    let probe = || Ok(Arc::new(Probe::default()) as Arc<dyn Backend>);
+    let taken = |placement: DevicePlacement, rows: usize| -> Vec<bool> {
+        exprs
+            .iter()
+            .map(|e| placement.may_evaluate(e.as_ref(), rows))
+            .collect()
+    };
+    let none = || Err("no NVIDIA driver".to_string());
+    assert_eq!(
+        taken(DevicePlacement::new(Device::Cpu, probe()), 1 << 30),
+        [false; 3]
+    );
+    assert_eq!(
+        taken(DevicePlacement::new(Device::Auto, none()), 1 << 30),
+        [false; 3]
+    );
+    assert_eq!(
+        taken(DevicePlacement::new(Device::Gpu, probe()), 10),
+        [true, true, false]
+    );
+    assert_eq!(
+        taken(DevicePlacement::new(Device::Auto, probe()), 10),
+        [false; 3]
+    );
+    assert_eq!(
+        taken(DevicePlacement::new(Device::Auto, probe()), 40_000),
+        [true, false, false]
+    );
+}
+
 #[tokio::test]
 async fn a_failing_device_falls_back_under_auto_and_is_an_error_under_gpu() {
     let oom = || {

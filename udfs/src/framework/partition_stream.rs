@@ -56,6 +56,11 @@ pub trait BatchEvaluator: std::fmt::Debug + Send + Sync {
     /// expressions it knows nothing of.
     fn placement(&self, expr: &dyn WindowExpr) -> Option<String>;
 
+    /// Whether [`Self::evaluate`] may take `expr` over a run of `rows` rows. A run
+    /// is put together into one batch only when some expression may be taken, so a
+    /// stage whose device is absent or not worth it costs no copy of its runs.
+    fn may_evaluate(&self, expr: &dyn WindowExpr, rows: usize) -> bool;
+
     /// `expr` over every partition of `batch` (its rows split by `ranges`), or `None`
     /// to leave this run to the partition-by-partition path.
     fn evaluate(
@@ -397,8 +402,13 @@ impl PartitionStream {
         let mut parts: Vec<Vec<ArrayRef>> =
             vec![Vec::with_capacity(ranges.len()); self.window_expr.len()];
         let mut whole = vec![false; self.window_expr.len()];
+        let exprs = &self.window_expr;
         let run = match &self.batch_evaluator {
-            Some(evaluator) => {
+            Some(evaluator)
+                if exprs
+                    .iter()
+                    .any(|e| evaluator.may_evaluate(e.as_ref(), num_rows)) =>
+            {
                 let batch = self.evaluation_batch(rows, 0..num_rows)?;
                 let exprs = self.window_expr.iter().zip(&mut parts).zip(&mut whole);
                 for ((expr, out), whole) in exprs {
@@ -409,7 +419,7 @@ impl PartitionStream {
                 }
                 Some(batch)
             }
-            None => None,
+            _ => None,
         };
         // Then partition by partition, every other expression in turn: functions that
         // share a computation over the same partition then find it still cached, and
