@@ -550,10 +550,27 @@ fn window_extremes<'a>(
 ) -> &'a [f64] {
     let len = x.len();
     let [level, next] = buffers;
-    level.clear();
-    level.extend_from_slice(x);
     // `level[i]` is `pick` over the `width` values ending at i (for i >= width - 1).
-    let mut width = 1;
+    // The first level read from `x` already spans up to four values: the same picks
+    // as two doublings, one pass fewer over the block.
+    let mut width = match n {
+        0 | 1 => 1,
+        2 | 3 => 2,
+        _ => 4,
+    };
+    level.clear();
+    level.extend_from_slice(&x[..width - 1]);
+    match width {
+        1 => level.extend_from_slice(x),
+        2 => level.extend(x[1..].iter().zip(x).map(|(&a, &b)| pick(a, b))),
+        _ => level.extend(
+            x[3..]
+                .iter()
+                .zip(&x[2..])
+                .zip(x[1..].iter().zip(x))
+                .map(|((&a, &b), (&c, &d))| pick(pick(a, b), pick(c, d))),
+        ),
+    }
     while 2 * width <= n {
         next.clear();
         next.extend_from_slice(&level[..width]);
@@ -871,7 +888,7 @@ mod tests {
         // Both methods (windows up to 64 rows double, longer ones use blocks), and
         // several doubling blocks with windows that straddle them.
         let (hi, lo) = (walk(2_600, 0.0, 1.0, 4), walk(2_600, 0.0, 1.0, 6));
-        for n in [1, 2, 3, 5, 8, 14, 37, 63, 64, 65, 251, 2_600] {
+        for n in [1, 2, 3, 4, 5, 7, 8, 14, 37, 63, 64, 65, 251, 2_600] {
             let mut rows = Vec::new();
             for_each_block_of_extremes(&hi, &lo, n, |first, highest, lowest| {
                 assert_eq!(highest.len(), lowest.len());
