@@ -139,6 +139,7 @@ impl PartitionStreamExec {
         }
     }
 
+    /// See [`Self::with_null_free_tails`].
     pub fn null_free_tails(&self) -> bool {
         self.null_free_tails
     }
