@@ -3,8 +3,10 @@
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::compute::{cast, concat_batches};
 use datafusion::arrow::datatypes::DataType;
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::Result;
 use datafusion::prelude::SessionContext;
+use quantfusion_udfs::framework::PartitionStreamExec;
 use std::path::PathBuf;
 
 /// The repository root.
@@ -70,4 +72,27 @@ pub async fn error(ctx: &SessionContext, sql: &str) -> String {
         Ok(_) => panic!("expected an error from: {sql}"),
         Err(e) => quantfusion::errors::one_line(&e),
     }
+}
+
+/// Calls `visit` on each window stage (`PartitionStreamExec`) of `sql`'s physical
+/// plan, outermost first.
+pub async fn for_each_window_stage(
+    ctx: &SessionContext,
+    sql: &str,
+    mut visit: impl FnMut(&PartitionStreamExec),
+) {
+    let plan = ctx
+        .sql(sql)
+        .await
+        .unwrap()
+        .create_physical_plan()
+        .await
+        .unwrap();
+    plan.apply(|node| {
+        if let Some(stage) = node.downcast_ref::<PartitionStreamExec>() {
+            visit(stage);
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })
+    .unwrap();
 }

@@ -221,29 +221,17 @@ async fn auto_uses_the_device_only_where_the_work_pays() {
 /// with `cpu` or without a device, under `auto` only where the work pays.
 #[tokio::test]
 async fn a_run_is_gathered_only_for_calls_the_device_may_take() {
-    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
     use quantfusion::device::Device;
     use quantfusion::gpu::DevicePlacement;
-    use quantfusion_udfs::framework::{BatchEvaluator, PartitionStreamExec};
+    use quantfusion_udfs::framework::BatchEvaluator;
     let ctx = session(None, "cpu").await;
-    let plan = ctx
-        .sql(
-            "SELECT frac_diff(close, 0.2) OVER w, rolling_mean(close, 20) OVER w, \
-                    rsi(close, 14) OVER w FROM bars WINDOW w AS (PARTITION BY symbol ORDER BY ts)",
-        )
-        .await
-        .unwrap()
-        .create_physical_plan()
-        .await
-        .unwrap();
+    let query = "SELECT frac_diff(close, 0.2) OVER w, rolling_mean(close, 20) OVER w, \
+                 rsi(close, 14) OVER w FROM bars WINDOW w AS (PARTITION BY symbol ORDER BY ts)";
     let mut exprs = Vec::new();
-    plan.apply(|node| {
-        if let Some(stage) = node.downcast_ref::<PartitionStreamExec>() {
-            exprs.extend(stage.window_expr().iter().cloned());
-        }
-        Ok(TreeNodeRecursion::Continue)
+    crate::common::for_each_window_stage(&ctx, query, |stage| {
+        exprs.extend(stage.window_expr().iter().cloned())
     })
-    .unwrap();
+    .await;
     assert_eq!(exprs.len(), 3);
     let probe = || Ok(Arc::new(Probe::default()) as Arc<dyn Backend>);
     let taken = |placement: DevicePlacement, rows: usize| -> Vec<bool> {

@@ -2,12 +2,10 @@
 //! what DataFusion's buffering `WindowAggExec` gives, whatever the batch boundaries,
 //! partition sizes and parallelism.
 
-use crate::common::table_text;
+use crate::common::{for_each_window_stage, table_text};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
-use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::prelude::{SessionConfig, SessionContext};
-use quantfusion_udfs::framework::PartitionStreamExec;
 use rstest::rstest;
 
 /// Partitions of 1 to 40 rows (one of them NULL-keyed), rows stored in a scrambled
@@ -157,21 +155,8 @@ async fn only_the_last_of_chained_window_stages_splits_off_warm_ups() {
                    100 + sin(i * 0.37) AS close FROM generate_series(0, 1999) AS t(i)) \
           WINDOW w AS (PARTITION BY symbol ORDER BY ts)) \
         WINDOW w AS (PARTITION BY symbol ORDER BY ts)";
-    let plan = ctx
-        .sql(query)
-        .await
-        .unwrap()
-        .create_physical_plan()
-        .await
-        .unwrap();
     let mut stages = Vec::new();
-    plan.apply(|node| {
-        if let Some(stage) = node.downcast_ref::<PartitionStreamExec>() {
-            stages.push(stage.null_free_tails());
-        }
-        Ok(TreeNodeRecursion::Continue)
-    })
-    .unwrap();
+    for_each_window_stage(&ctx, query, |stage| stages.push(stage.null_free_tails())).await;
     assert_eq!(stages, vec![true, false], "outer stage first");
 }
 
