@@ -172,9 +172,10 @@ pub fn functions() -> Vec<QfFunction> {
 }
 
 /// The mean and population standard deviation of the last `period` rows, from one
-/// pass over the window moments: `sma` and `bb_middle` read the mean; the bands, %b and the
-/// width (any `nbdev`) are made from both when asked for. A stage asking for `sma`
-/// and the three bands makes one pass, not one for the mean and one for the bands.
+/// pass over the window moments: `sma` and `bb_middle` read the mean; the bands, %b
+/// and the width (any `nbdev`) are made from both when asked for. A stage asking for
+/// `sma` and the three bands makes one pass, not one for the mean and one for the
+/// bands.
 const WINDOW_MOMENTS: Shared = Shared {
     id: "window_moments",
     outputs: 2,
